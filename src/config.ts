@@ -76,6 +76,9 @@ const envSchema = z.object({
 type Env = z.infer<typeof envSchema>;
 export type ConfigVariable = keyof Env;
 
+/** Every variable the service reads (the README's configuration table and docker-compose.yml use these). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as ConfigVariable[];
+
 export interface Config {
   mongo: { uri?: string; database: string };
   temporal: { address?: string; namespace: string; taskQueue: string };

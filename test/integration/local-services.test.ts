@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { loadConfig } from '../../src/config';
+import { ServiceStartError } from '../../src/local/processes';
+import { startFerretDb, startTemporalDevServer } from '../../src/local/services';
+import { resolveTool } from '../../src/local/tools';
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return condition();
+}
+
+describe('local services', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('leave no server process behind when the host gets %s', async (signal) => {
+    const host = spawn(
+      process.execPath,
+      [require.resolve('tsx/cli'), path.join(__dirname, '../support/host-local-services.ts')],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const [line] = (await once(createInterface({ input: host.stdout! }), 'line')) as [string];
+    const { pids } = JSON.parse(line) as { pids: number[] };
+    expect(pids).toHaveLength(2);
+    expect(pids.every(isRunning)).toBe(true);
+
+    host.kill(signal);
+    const [code] = (await once(host, 'exit')) as [number | null];
+
+    expect(code).toBe(signal === 'SIGINT' ? 130 : 143);
+    expect(await waitUntil(() => pids.every((pid) => !isRunning(pid)), 5_000)).toBe(true);
+  });
+
+  it('reports which binary failed, where, and its last log lines when a server cannot start', async () => {
+    const ferret = await startFerretDb({ binary: resolveTool('ferretdb', loadConfig({})) });
+    try {
+      const port = Number(new URL(ferret.uri).port);
+      // A second server on the same port cannot listen: its start must fail fast and say why.
+      const failure = startTemporalDevServer({ binary: resolveTool('temporal', loadConfig({})), port, readyTimeoutMs: 20_000 });
+      await expect(failure).rejects.toThrow(ServiceStartError);
+      await expect(failure).rejects.toThrow(new RegExp(`Temporal dev server \\(.*temporal\\) .* on 127\\.0\\.0\\.1:${port}`));
+    } finally {
+      await ferret.stop();
+    }
+  });
+});

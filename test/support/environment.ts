@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig, type Config } from '../../src/config';
+import { connectDatabase, type Database } from '../../src/store/mongo';
+
+/** Set by the global setup: the workflow code bundled once for the whole run. */
+export const TEST_BUNDLE_VARIABLE = 'SMS_SYNC_TEST_WORKFLOW_BUNDLE';
+
+let runtimeInstalled = false;
+
+/** Every test file has its own module registry, hence its own Temporal runtime: keep it quiet. */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export function testConfig(): Config {
+  const config = loadConfig(process.env, { require: ['TEMPORAL_ADDRESS', 'MONGODB_URI'] });
+  return config;
+}
+
+export function workflowBundlePath(): string {
+  const bundle = process.env[TEST_BUNDLE_VARIABLE];
+  if (!bundle) throw new Error(`${TEST_BUNDLE_VARIABLE} is not set: integration tests need the Jest global setup`);
+  return bundle;
+}
+
+export interface TestTemporal {
+  readonly connection: NativeConnection;
+  readonly client: Client;
+  readonly namespace: string;
+  /** A task queue of this test file's own, so parallel files never take each other's tasks. */
+  readonly taskQueue: string;
+  close(): Promise<void>;
+}
+
+export async function openTemporal(config = testConfig()): Promise<TestTemporal> {
+  installQuietRuntime();
+  const address = config.temporal.address as string;
+  const connection = await NativeConnection.connect({ address });
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  return {
+    connection,
+    client,
+    namespace: config.temporal.namespace,
+    taskQueue: uniqueName('test'),
+    async close() {
+      await clientConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+/** A database of this test's own on the shared server, dropped on close. */
+export async function openTestDatabase(config = testConfig()): Promise<Database> {
+  const database = await connectDatabase(config.mongo.uri as string, uniqueName('sms_test').replace('-', '_'));
+  return {
+    ...database,
+    async close() {
+      await database.db.dropDatabase();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { loadConfig } from '../../src/config';
+import { exitCleanlyOnSignals } from '../../src/local/processes';
+import { startLocalServices, type LocalServices } from '../../src/local/services';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker';
+import { TEST_BUNDLE_VARIABLE } from './environment';
+
+declare global {
+  // Shared with global-teardown, which runs in the same process.
+  var smsSyncTestServices: { services: LocalServices; bundleDir: string; removeSignalHandlers: () => void } | undefined;
+}
+
+/**
+ * One Temporal dev server and one FerretDB for the whole run (unless
+ * TEMPORAL_ADDRESS / MONGODB_URI name existing ones), and the workflow code
+ * bundled once. Test workers inherit the addresses through the environment.
+ */
+export default async function globalSetup(): Promise<void> {
+  const removeSignalHandlers = exitCleanlyOnSignals();
+  const services = await startLocalServices(loadConfig());
+  process.env.TEMPORAL_ADDRESS = services.temporalAddress;
+  process.env.MONGODB_URI = services.mongoUri;
+
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const bundleDir = mkdtempSync(path.join(tmpdir(), 'sms-sync-bundle-'));
+  const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, code);
+  process.env[TEST_BUNDLE_VARIABLE] = bundlePath;
+
+  globalThis.smsSyncTestServices = { services, bundleDir, removeSignalHandlers };
+}

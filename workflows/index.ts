@@ -1,0 +1,2 @@
+// The single entry point of the workflow bundle: export every workflow here.
+export { pingWorkflow } from './ping';
