@@ -1,0 +1,31 @@
+import type { GradeItem } from '../moodle/types';
+
+/**
+ * The course total exactly as the gradebook reports it, so custom scales, letters and aggregations configured in
+ * Moodle are respected. Formatted strings are kept verbatim (HTML entities included); the API decides presentation.
+ */
+export interface CourseGrade {
+  raw: number | null;
+  formatted: string | null;
+  percentage: string | null;
+  letter: string | null;
+  /** Per-user adjusted bounds (REFERENCE §5.2). */
+  min: number | null;
+  max: number | null;
+  range: string | null;
+}
+
+/** Null when the gradebook has no course total row (hidden from the token user). */
+export function courseGradeOf(userItems: GradeItem[]): CourseGrade | null {
+  const total = userItems.find((item) => item.itemType === 'course');
+  if (total === undefined) return null;
+  return {
+    raw: total.gradeRaw ?? null,
+    formatted: total.gradeFormatted ?? null,
+    percentage: total.percentageFormatted ?? null,
+    letter: total.letterGradeFormatted ?? null,
+    min: total.gradeMin ?? null,
+    max: total.gradeMax ?? null,
+    range: total.rangeFormatted ?? null,
+  };
+}
