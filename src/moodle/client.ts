@@ -1,0 +1,203 @@
+import { Pool } from 'undici';
+import type { Secret } from '../secret';
+import { errorFromTransport, type MoodleCall } from './classify';
+import { encodeParams, type MoodleParams } from './encode';
+import {
+  parseCourseContents,
+  parseCourses,
+  parseGradeItems,
+  parseMoodleBody,
+  parseSiteInfo,
+  parseUsers,
+  type MoodleResponse,
+} from './parse';
+import { assertFunctionsAllowed, REQUIRED_FUNCTIONS } from './preflight';
+import type { CourseSection, MoodleCourse, MoodleUser, SiteInfo, UserGrades, UserLookupField } from './types';
+
+export interface MoodleClientOptions {
+  /** The site's wwwroot; may contain a path. */
+  url: string;
+  token: Secret;
+  /** Header and body timeout of ordinary calls. */
+  timeoutMs?: number;
+  /** Grade reports are built per user × item on the server and take minutes on big courses (REFERENCE §10). */
+  gradeTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** Bound on concurrent requests to the site. */
+  maxConnections?: number;
+}
+
+export interface MoodleCallCounts {
+  byFunction(): Record<string, number>;
+  total(): number;
+}
+
+/** The calls of a client; a scoped session makes them through the client's connections. */
+export interface MoodleSession {
+  getSiteInfo(): Promise<SiteInfo>;
+  /** Site info, after checking that the token's service allows every function in `required`. */
+  preflight(required?: readonly string[]): Promise<SiteInfo>;
+  /** Every course including the front page; the caller excludes it (id = siteId). */
+  getCourses(): Promise<MoodleCourse[]>;
+  getCourseContents(courseId: number): Promise<CourseSection[]>;
+  /** `userId` 0 (the default) reports every graded user of the course. */
+  getGradeItems(courseId: number, userId?: number): Promise<UserGrades[]>;
+  getEnrolledUsers(courseId: number): Promise<MoodleUser[]>;
+  getUsersByField(field: UserLookupField, values: readonly string[]): Promise<MoodleUser[]>;
+  /** Calls made through this object, failed ones included (for sync-run records). */
+  readonly calls: MoodleCallCounts;
+}
+
+export interface MoodleClient extends MoodleSession {
+  /**
+   * A session with its own call counts (one per activity run) that shares
+   * this client's connections and bound; its calls count here too.
+   */
+  scoped(): MoodleSession;
+  close(): Promise<void>;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_GRADE_TIMEOUT_MS = 300_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_CONNECTIONS = 4;
+/** PHP's max_input_vars silently truncates long lists (REFERENCE §1.2, §7.2). */
+const USER_LOOKUP_BATCH = 100;
+
+/**
+ * One keep-alive connection pool per client; `connections` bounds the
+ * requests in flight because undici does not pipeline by default. The client
+ * never retries: Temporal's activity retries decide that from the error.
+ */
+export function createMoodleClient(options: MoodleClientOptions): MoodleClient {
+  const site = new URL(options.url);
+  const basePath = site.pathname.replace(/\/+$/, '');
+  const siteLabel = `${site.origin}${basePath}`;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const pool = new Pool(site.origin, {
+    connections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const scrub = (text: string) => options.token.scrub(text);
+
+  async function send(wsfunction: string, params: MoodleParams, extra: CallExtra): Promise<unknown> {
+    const context: MoodleCall = { wsfunction, courseId: extra.courseId, scrub };
+    // The token goes in the body only: query strings end up in access logs.
+    const form = encodeParams({ wstoken: options.token.reveal(), ...params });
+    const query = new URLSearchParams({ moodlewsrestformat: 'json', wsfunction });
+    let response: MoodleResponse;
+    try {
+      const answer = await pool.request({
+        method: 'POST',
+        path: `${basePath}/webservice/rest/server.php?${query}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: form.toString(),
+        headersTimeout: extra.timeoutMs ?? timeoutMs,
+        bodyTimeout: extra.timeoutMs ?? timeoutMs,
+      });
+      response = { status: answer.statusCode, headers: answer.headers, body: await answer.body.text() };
+    } catch (error) {
+      throw errorFromTransport(context, error, siteLabel);
+    }
+    return parseMoodleBody(context, response);
+  }
+
+  const clientCounts = new CallCounter();
+  const gradeTimeoutMs = options.gradeTimeoutMs ?? DEFAULT_GRADE_TIMEOUT_MS;
+  return {
+    ...createSession(send, clientCounts, gradeTimeoutMs),
+    scoped: () => createSession(send, new CallCounter(), gradeTimeoutMs, clientCounts),
+    close: () => pool.close(),
+  };
+}
+
+interface CallExtra {
+  courseId?: number;
+  timeoutMs?: number;
+}
+
+type Send = (wsfunction: string, params: MoodleParams, extra: CallExtra) => Promise<unknown>;
+
+class CallCounter implements MoodleCallCounts {
+  readonly #counts = new Map<string, number>();
+
+  record(wsfunction: string): void {
+    this.#counts.set(wsfunction, (this.#counts.get(wsfunction) ?? 0) + 1);
+  }
+
+  byFunction(): Record<string, number> {
+    return Object.fromEntries(this.#counts);
+  }
+
+  total(): number {
+    return [...this.#counts.values()].reduce((sum, count) => sum + count, 0);
+  }
+}
+
+/** The typed calls, counted in the session's own `counts` and in the client's. */
+function createSession(
+  send: Send,
+  counts: CallCounter,
+  gradeTimeoutMs: number,
+  clientCounts?: CallCounter,
+): MoodleSession {
+  const call = (wsfunction: string, params: MoodleParams, extra: CallExtra = {}) => {
+    counts.record(wsfunction);
+    clientCounts?.record(wsfunction);
+    return send(wsfunction, params, extra);
+  };
+
+  const getSiteInfo = async () => parseSiteInfo(await call('core_webservice_get_site_info', {}));
+
+  async function getUsersByField(field: UserLookupField, values: readonly string[]): Promise<MoodleUser[]> {
+    const batches: (readonly string[])[] = [];
+    for (let start = 0; start < values.length; start += USER_LOOKUP_BATCH) {
+      batches.push(values.slice(start, start + USER_LOOKUP_BATCH));
+    }
+    const results = await Promise.all(
+      batches.map(async (batch) =>
+        parseUsers(await call('core_user_get_users_by_field', { field, values: batch }), 'core_user_get_users_by_field'),
+      ),
+    );
+    return results.flat();
+  }
+
+  return {
+    getSiteInfo,
+    async preflight(required = REQUIRED_FUNCTIONS) {
+      const siteInfo = await getSiteInfo();
+      assertFunctionsAllowed(siteInfo, required);
+      return siteInfo;
+    },
+    getCourses: async () => parseCourses(await call('core_course_get_courses', {})),
+    getCourseContents: async (courseId) =>
+      parseCourseContents(
+        await call(
+          'core_course_get_contents',
+          {
+            courseid: courseId,
+            options: [
+              { name: 'excludecontents', value: true },
+              // Stealth activities are available to students; the sync decides how to count them.
+              { name: 'includestealthmodules', value: true },
+            ],
+          },
+          { courseId },
+        ),
+      ),
+    getGradeItems: async (courseId, userId = 0) =>
+      parseGradeItems(
+        await call(
+          'gradereport_user_get_grade_items',
+          { courseid: courseId, userid: userId },
+          { courseId, timeoutMs: gradeTimeoutMs },
+        ),
+      ),
+    getEnrolledUsers: async (courseId) =>
+      parseUsers(await call('core_enrol_get_enrolled_users', { courseid: courseId }, { courseId })),
+    getUsersByField,
+    calls: counts,
+  };
+}

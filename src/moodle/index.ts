@@ -1,0 +1,21 @@
+export {
+  createMoodleClient,
+  type MoodleCallCounts,
+  type MoodleClient,
+  type MoodleClientOptions,
+  type MoodleSession,
+} from './client';
+export { MoodleError, isMoodleError, type MoodleErrorKind } from './errors';
+export { REQUIRED_FUNCTIONS } from './preflight';
+export {
+  parseCourseContents,
+  parseCourses,
+  parseGradeItems,
+  parseMoodleBody,
+  parseSiteInfo,
+  parseUsers,
+  type MoodleResponse,
+  type UserListFunction,
+} from './parse';
+export type { MoodleCall, ResponseHeaders } from './classify';
+export type * from './types';

@@ -1,0 +1,108 @@
+import type { z } from 'zod';
+import {
+  emptyBodyError,
+  errorFromException,
+  errorFromHttpStatus,
+  isMoodleExceptionBody,
+  notJsonError,
+  unexpectedShapeError,
+  type MoodleCall,
+  type ResponseHeaders,
+} from './classify';
+import {
+  courseContentsSchema,
+  coursesSchema,
+  gradeReportSchema,
+  siteInfoSchema,
+  usersSchema,
+} from './schemas';
+import type { CourseSection, MoodleCourse, MoodleUser, SiteInfo, UserGrades } from './types';
+
+/**
+ * Pure parsing, no I/O: `parseMoodleBody` turns an HTTP answer into JSON or a
+ * classified `MoodleError`; the `parse*` functions validate that JSON and
+ * return the project's types, or throw a `protocol` error naming the bad path.
+ */
+
+export interface MoodleResponse {
+  status: number;
+  headers: ResponseHeaders;
+  body: string;
+}
+
+const MAX_REPORTED_PROBLEMS = 3;
+
+/** Returns the JSON of a successful answer; throws a `MoodleError` for everything else. */
+export function parseMoodleBody(call: MoodleCall, response: MoodleResponse): unknown {
+  const statusError = errorFromHttpStatus(call, response.status, response.headers, response.body);
+  if (statusError) throw statusError;
+  // A byte-order mark comes from a PHP file saved with one on the site; the JSON after it is fine.
+  const text = response.body.replace(/^\uFEFF/, '');
+  if (text.trim() === '') throw emptyBodyError(call);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw notJsonError(call, text);
+  }
+  if (isMoodleExceptionBody(json)) throw errorFromException(call, json);
+  return json;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing (the key is missing)';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number' && !Number.isInteger(value)) return 'a fraction';
+  return typeof value;
+}
+
+/** `[3].id`, `usergrades[0].gradeitems[2].graderaw`; the top level reads as "response". */
+function formatPath(path: readonly PropertyKey[]): string {
+  const text = path
+    .map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`))
+    .join('')
+    .replace(/^\./, '');
+  return text === '' ? 'response' : text;
+}
+
+/**
+ * Messages name the expected and received *types* only, never the values,
+ * which may be personal data.
+ */
+const issueMessage: z.core.$ZodErrorMap = (issue) =>
+  issue.code === 'invalid_type'
+    ? `expected ${issue.expected === 'int' ? 'integer' : issue.expected}, got ${describeValue(issue.input)}`
+    : undefined;
+
+function validate<T>(schema: z.ZodType<T>, json: unknown, wsfunction: string): T {
+  const result = schema.safeParse(json, { error: issueMessage });
+  if (result.success) return result.data;
+  const issues = result.error.issues;
+  const listed = issues.slice(0, MAX_REPORTED_PROBLEMS).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  const more = issues.length > MAX_REPORTED_PROBLEMS ? ` (and ${issues.length - MAX_REPORTED_PROBLEMS} more)` : '';
+  throw unexpectedShapeError(wsfunction, listed.join('; ') + more);
+}
+
+export function parseSiteInfo(json: unknown): SiteInfo {
+  return validate(siteInfoSchema, json, 'core_webservice_get_site_info');
+}
+
+export function parseCourses(json: unknown): MoodleCourse[] {
+  return validate(coursesSchema, json, 'core_course_get_courses');
+}
+
+export function parseCourseContents(json: unknown): CourseSection[] {
+  return validate(courseContentsSchema, json, 'core_course_get_contents');
+}
+
+export function parseGradeItems(json: unknown): UserGrades[] {
+  return validate(gradeReportSchema, json, 'gradereport_user_get_grade_items');
+}
+
+/** Both user functions answer the same array of user details (REFERENCE §7). */
+export type UserListFunction = 'core_enrol_get_enrolled_users' | 'core_user_get_users_by_field';
+
+export function parseUsers(json: unknown, wsfunction: UserListFunction = 'core_enrol_get_enrolled_users'): MoodleUser[] {
+  return validate(usersSchema, json, wsfunction);
+}

@@ -1,0 +1,31 @@
+import { SERVICE_SETTINGS } from './classify';
+import { MoodleError } from './errors';
+import type { SiteInfo } from './types';
+
+/** Every function the client calls; the token's external service must list them all. */
+export const REQUIRED_FUNCTIONS: readonly string[] = Object.freeze([
+  'core_webservice_get_site_info',
+  'core_course_get_courses',
+  'core_course_get_contents',
+  'gradereport_user_get_grade_items',
+  'core_enrol_get_enrolled_users',
+  'core_user_get_users_by_field',
+]);
+
+/**
+ * Throws one error naming every missing function, so the technician fixes
+ * the service in one visit instead of one function per failed run.
+ */
+export function assertFunctionsAllowed(siteInfo: SiteInfo, required: readonly string[]): void {
+  const allowed = new Set(siteInfo.functions);
+  const missingFunctions = required.filter((name) => !allowed.has(name));
+  if (missingFunctions.length === 0) return;
+  const names = missingFunctions.map((name) => `\`${name}\``).join(', ');
+  const them = missingFunctions.length === 1 ? 'it' : 'them';
+  throw new MoodleError({
+    kind: 'function-not-allowed',
+    wsfunction: 'core_webservice_get_site_info',
+    missingFunctions,
+    message: `the token's service does not allow ${names}: add ${them} to the external service (${SERVICE_SETTINGS})`,
+  });
+}

@@ -1,0 +1,359 @@
+import { inspect } from 'node:util';
+import {
+  createMoodleClient,
+  isMoodleError,
+  REQUIRED_FUNCTIONS,
+  type MoodleClient,
+  type MoodleError,
+  type MoodleErrorKind,
+} from '../../../src/moodle';
+import { Secret } from '../../../src/secret';
+import { exampleJson } from './support/examples';
+import {
+  closedPortUrl,
+  exampleReply,
+  jsonReply,
+  SITE_PATH,
+  startFakeMoodleServer,
+  type FakeMoodleServer,
+  type Reply,
+} from './support/fake-moodle-server';
+
+const TOKEN = '5f4dcc3b5aa765d61d8327deb882cf99';
+const ENDPOINT = `${SITE_PATH}/webservice/rest/server.php`;
+
+let server: FakeMoodleServer;
+let client: MoodleClient;
+
+beforeEach(async () => {
+  server = await startFakeMoodleServer();
+  client = createMoodleClient({ url: server.url, token: new Secret(TOKEN), timeoutMs: 2_000 });
+});
+
+afterEach(async () => {
+  await client.close();
+  await server.close();
+});
+
+async function failure(promise: Promise<unknown>): Promise<MoodleError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isMoodleError(error)) return error;
+    throw new Error(`expected a MoodleError, got ${inspect(error)}`);
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('request encoding', () => {
+  it('POSTs a bracket-encoded form with the token in the body only', async () => {
+    server.respond(() => exampleReply('get_contents.json'));
+    const sections = await client.getCourseContents(101);
+
+    expect(sections).toHaveLength(4);
+    expect(server.requests).toHaveLength(1);
+    const [request] = server.requests;
+    expect(request?.method).toBe('POST');
+    expect(request?.url).toBe(`${ENDPOINT}?moodlewsrestformat=json&wsfunction=core_course_get_contents`);
+    expect(request?.url).not.toContain(TOKEN);
+    expect(request?.contentType).toBe('application/x-www-form-urlencoded');
+    expect(request?.form).toEqual({
+      wstoken: TOKEN,
+      courseid: '101',
+      'options[0][name]': 'excludecontents',
+      'options[0][value]': '1',
+      'options[1][name]': 'includestealthmodules',
+      'options[1][value]': '1',
+    });
+    expect(request?.rawBody).toContain('options%5B0%5D%5Bname%5D=excludecontents');
+  });
+
+  it('asks the grade report for all users unless a user is named', async () => {
+    server.respond(() => exampleReply('grade_items.json'));
+    const report = await client.getGradeItems(101);
+    await client.getGradeItems(101, 2001);
+
+    expect(report.map((user) => user.userId)).toEqual([2001, 2002]);
+    expect(server.requests.map((request) => [request.wsfunction, request.form])).toEqual([
+      ['gradereport_user_get_grade_items', { wstoken: TOKEN, courseid: '101', userid: '0' }],
+      ['gradereport_user_get_grade_items', { wstoken: TOKEN, courseid: '101', userid: '2001' }],
+    ]);
+  });
+
+  it('lists courses and enrolled users', async () => {
+    server.respond((request) =>
+      exampleReply(request.wsfunction === 'core_course_get_courses' ? 'get_courses.json' : 'enrolled_users.json'),
+    );
+    const courses = await client.getCourses();
+    const users = await client.getEnrolledUsers(101);
+
+    expect(courses.find((course) => course.id === 1)?.format).toBe('site');
+    expect(users.map((user) => user.idNumber)).toEqual(['T0042', 'S1001', 'S1002']);
+    expect(server.requests.map((request) => request.form)).toEqual([
+      { wstoken: TOKEN },
+      { wstoken: TOKEN, courseid: '101' },
+    ]);
+  });
+
+  it('looks users up in batches of at most 100 values, keeping the order', async () => {
+    const values = Array.from({ length: 250 }, (_, index) => `S${index}`);
+    server.respond((request) => {
+      const batch = Object.entries(request.form).filter(([key]) => key.startsWith('values['));
+      return jsonReply(batch.map(([, value], index) => ({ id: Number(value.slice(1)), fullname: `${index}` })));
+    });
+    const users = await client.getUsersByField('idnumber', values);
+
+    expect(users.map((user) => user.id)).toEqual(values.map((_, index) => index));
+    const batches = server.requests.map((request) => Object.keys(request.form).filter((key) => key.startsWith('values[')));
+    expect(batches.map((keys) => keys.length).sort((a, b) => b - a)).toEqual([100, 100, 50]);
+    for (const request of server.requests) {
+      expect(request.wsfunction).toBe('core_user_get_users_by_field');
+      expect(request.form.field).toBe('idnumber');
+      expect(request.form['values[0]']).toBeDefined();
+    }
+  });
+
+  it('makes no call for an empty lookup', async () => {
+    await expect(client.getUsersByField('username', [])).resolves.toEqual([]);
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('preflight', () => {
+  const siteInfo = exampleJson('site_info.json') as { functions: { name: string }[] };
+
+  it('returns site info when every required function is allowed', async () => {
+    server.respond(() => jsonReply(siteInfo));
+    const info = await client.preflight();
+    expect(info.siteId).toBe(1);
+    expect(server.requests.map((request) => request.wsfunction)).toEqual(['core_webservice_get_site_info']);
+  });
+
+  it('names every missing function in one error', async () => {
+    const missing = ['gradereport_user_get_grade_items', 'core_user_get_users_by_field'];
+    server.respond(() =>
+      jsonReply({ ...siteInfo, functions: siteInfo.functions.filter((fn) => !missing.includes(fn.name)) }),
+    );
+    const error = await failure(client.preflight());
+
+    expect(error).toMatchObject({
+      kind: 'function-not-allowed',
+      permissionProblem: true,
+      retryable: false,
+      missingFunctions: missing,
+    });
+    expect(error.message).toBe(
+      "the token's service does not allow `gradereport_user_get_grade_items`, `core_user_get_users_by_field`: " +
+        'add them to the external service (Site administration > Server > Web services > External services)',
+    );
+  });
+
+  it('checks a caller-chosen list', async () => {
+    server.respond(() => jsonReply(siteInfo));
+    const error = await failure(client.preflight([...REQUIRED_FUNCTIONS, 'core_course_get_categories']));
+    expect(error.missingFunctions).toEqual(['core_course_get_categories']);
+    expect(error.message).toContain('add it to the external service');
+  });
+});
+
+interface FailureCase {
+  name: string;
+  reply: Reply;
+  kind: MoodleErrorKind;
+  retryable: boolean;
+  permissionProblem: boolean;
+}
+
+const html = (title: string) => `<!DOCTYPE html><html><head><title>${title}</title></head><body>${title}</body></html>`;
+const moodleError = (errorcode: string, message: string, debuginfo?: string) =>
+  jsonReply({ exception: 'core\\exception\\moodle_exception', errorcode, message, debuginfo });
+
+const FAILURES: FailureCase[] = [
+  { name: 'invalid token', reply: exampleReply('error_invalidtoken.json'), kind: 'invalid-token', retryable: false, permissionProblem: true },
+  { name: 'function not in service', reply: exampleReply('error_accessexception.json'), kind: 'function-not-allowed', retryable: false, permissionProblem: true },
+  { name: 'unknown function', reply: exampleReply('error_invalidrecord_unknown_function.json'), kind: 'function-unknown', retryable: false, permissionProblem: true },
+  { name: 'course deleted', reply: exampleReply('error_invalidrecord_course.json'), kind: 'course-not-found', retryable: false, permissionProblem: false },
+  { name: 'no course access', reply: exampleReply('error_requireloginerror.json'), kind: 'course-inaccessible', retryable: false, permissionProblem: true },
+  { name: 'no grade rights', reply: exampleReply('error_nopermissiontoviewgrades.json'), kind: 'missing-capability', retryable: false, permissionProblem: true },
+  { name: 'maintenance', reply: exampleReply('error_sitemaintenance.json'), kind: 'maintenance', retryable: true, permissionProblem: false },
+  { name: 'bad parameter', reply: exampleReply('error_invalidparameter.json'), kind: 'invalid-parameter', retryable: false, permissionProblem: false },
+  { name: 'suspended account', reply: moodleError('wsaccessusersuspended', 'Suspended'), kind: 'account-blocked', retryable: false, permissionProblem: true },
+  { name: 'database error', reply: moodleError('dmlreadexception', 'Error reading from database'), kind: 'server-error', retryable: true, permissionProblem: false },
+  { name: 'empty 200', reply: { body: '' }, kind: 'webservices-disabled', retryable: false, permissionProblem: true },
+  { name: 'HTML 500', reply: { status: 500, body: html('Internal Server Error') }, kind: 'server-error', retryable: true, permissionProblem: false },
+  { name: 'HTML 502', reply: { status: 502, body: html('502 Bad Gateway') }, kind: 'server-error', retryable: true, permissionProblem: false },
+  { name: 'HTML 503', reply: { status: 503, body: html('Site under maintenance') }, kind: 'server-error', retryable: true, permissionProblem: false },
+  { name: '429', reply: { status: 429, headers: { 'retry-after': '7' } }, kind: 'rate-limited', retryable: true, permissionProblem: false },
+  { name: 'HTML with 200', reply: { body: html('Log in to the site') }, kind: 'protocol', retryable: true, permissionProblem: false },
+  { name: 'truncated JSON', reply: { body: JSON.stringify(exampleJson('grade_items.json')).slice(0, 700) }, kind: 'protocol', retryable: true, permissionProblem: false },
+  { name: 'wrong shape', reply: jsonReply({ usergrades: [{ courseid: 'x' }] }), kind: 'protocol', retryable: false, permissionProblem: false },
+  { name: 'dropped before headers', reply: { drop: 'before-headers' }, kind: 'unreachable', retryable: true, permissionProblem: false },
+  { name: 'dropped mid-body', reply: exampleReply('grade_items.json', { drop: 'mid-body' }), kind: 'unreachable', retryable: true, permissionProblem: false },
+];
+
+describe('error classification over HTTP', () => {
+  it.each(FAILURES)('$name → $kind', async ({ reply, kind, retryable, permissionProblem }) => {
+    server.respond(() => reply);
+    const error = await failure(client.getGradeItems(101));
+    expect({ kind: error.kind, retryable: error.retryable, permissionProblem: error.permissionProblem }).toEqual({
+      kind,
+      retryable,
+      permissionProblem,
+    });
+    expect(error.wsfunction).toBe('gradereport_user_get_grade_items');
+    expect(error.cause).toBeUndefined();
+  });
+
+  it('passes Retry-After on', async () => {
+    server.respond(() => ({ status: 429, headers: { 'retry-after': '7' } }));
+    expect((await failure(client.getCourses())).retryAfterMs).toBe(7_000);
+  });
+
+  it('times out when the headers take longer than timeoutMs', async () => {
+    const impatient = createMoodleClient({ url: server.url, token: new Secret(TOKEN), timeoutMs: 150 });
+    server.respond(() => exampleReply('get_courses.json', { delayMs: 3_000 }));
+    try {
+      const error = await failure(impatient.getCourses());
+      expect(error).toMatchObject({ kind: 'timeout', retryable: true, permissionProblem: false });
+      expect(error.message).toContain('UND_ERR_HEADERS_TIMEOUT');
+    } finally {
+      await impatient.close();
+    }
+  });
+
+  // undici checks header/body timeouts on a coarse (~0.5–1 s) clock, hence the generous margins.
+  it('gives grade reports their own, longer timeout', async () => {
+    const patientForGrades = createMoodleClient({
+      url: server.url,
+      token: new Secret(TOKEN),
+      timeoutMs: 200,
+      gradeTimeoutMs: 10_000,
+    });
+    server.respond((request) =>
+      exampleReply(request.wsfunction === 'core_course_get_courses' ? 'get_courses.json' : 'grade_items.json', {
+        delayMs: 2_000,
+      }),
+    );
+    try {
+      await expect(patientForGrades.getGradeItems(101)).resolves.toHaveLength(2);
+      expect((await failure(patientForGrades.getCourses())).kind).toBe('timeout');
+    } finally {
+      await patientForGrades.close();
+    }
+  });
+
+  it('reports a closed port as unreachable', async () => {
+    const nowhere = createMoodleClient({ url: await closedPortUrl(), token: new Secret(TOKEN) });
+    try {
+      const error = await failure(nowhere.getSiteInfo());
+      expect(error).toMatchObject({ kind: 'unreachable', retryable: true, permissionProblem: false });
+      expect(error.message).toContain('connection refused');
+    } finally {
+      await nowhere.close();
+    }
+  });
+});
+
+describe('connection bound', () => {
+  it('never has more than maxConnections requests in flight', async () => {
+    const bounded = createMoodleClient({ url: server.url, token: new Secret(TOKEN), maxConnections: 2 });
+    server.respond(() => exampleReply('get_contents.json', { delayMs: 80 }));
+    try {
+      const results = await Promise.all(Array.from({ length: 10 }, (_, index) => bounded.getCourseContents(100 + index)));
+      expect(results).toHaveLength(10);
+      expect(server.requests).toHaveLength(10);
+      expect(server.maxInFlight()).toBe(2);
+    } finally {
+      await bounded.close();
+    }
+  });
+});
+
+describe('call counting', () => {
+  it('counts every call per function, failed ones included', async () => {
+    server.respond((request) =>
+      request.wsfunction === 'core_course_get_contents' ? exampleReply('get_contents.json') : { body: '' },
+    );
+    await client.getCourseContents(101);
+    await client.getCourseContents(102);
+    await failure(client.getCourses());
+
+    expect(client.calls.byFunction()).toEqual({ core_course_get_contents: 2, core_course_get_courses: 1 });
+    expect(client.calls.total()).toBe(3);
+    // A snapshot, not a live view.
+    client.calls.byFunction().core_course_get_courses = 99;
+    expect(client.calls.total()).toBe(3);
+  });
+});
+
+describe('scoped sessions', () => {
+  it('count their own calls, also count on the client and share its connection bound', async () => {
+    const bounded = createMoodleClient({ url: server.url, token: new Secret(TOKEN), maxConnections: 2 });
+    server.respond(() => exampleReply('get_contents.json', { delayMs: 50 }));
+    try {
+      const first = bounded.scoped();
+      const second = bounded.scoped();
+      await Promise.all([
+        ...Array.from({ length: 3 }, () => first.getCourseContents(101)),
+        ...Array.from({ length: 3 }, () => second.getCourseContents(102)),
+      ]);
+      await failure(first.getGradeItems(101));
+
+      expect(first.calls.byFunction()).toEqual({ core_course_get_contents: 3, gradereport_user_get_grade_items: 1 });
+      expect(second.calls.total()).toBe(3);
+      expect(bounded.calls.total()).toBe(7);
+      expect(server.maxInFlight()).toBe(2);
+    } finally {
+      await bounded.close();
+    }
+  });
+});
+
+describe('token secrecy', () => {
+  it('never shows the token in errors, their serialisations or the console', async () => {
+    const echoes: Reply[] = [
+      moodleError('invalidparameter', `Invalid parameter wstoken=${TOKEN}`, `wstoken => ${TOKEN} is not valid`),
+      moodleError('accessexception', `Access control exception ${TOKEN}`, `x`.repeat(390) + TOKEN),
+      moodleError('somethingnew', TOKEN),
+      { status: 500, body: html(`Fatal error for token ${TOKEN}`) },
+      { body: html(`Login ${TOKEN}`) },
+      { status: 302, headers: { location: `https://moodle.example.edu/login/index.php?wstoken=${TOKEN}` } },
+    ];
+    const written: string[] = [];
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
+      jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+        written.push(args.map((arg) => inspect(arg)).join(' '));
+      }),
+    );
+    const errors: MoodleError[] = [];
+    try {
+      for (const reply of [...echoes, ...FAILURES.map((failureCase) => failureCase.reply)]) {
+        server.respond(() => reply);
+        errors.push(await failure(client.getGradeItems(101)));
+      }
+      server.respond(() => exampleReply('get_courses.json', { delayMs: 3_000 }));
+      const impatient = createMoodleClient({ url: server.url, token: new Secret(TOKEN), timeoutMs: 100 });
+      errors.push(await failure(impatient.getCourses()));
+      await impatient.close();
+      const nowhere = createMoodleClient({ url: await closedPortUrl(), token: new Secret(TOKEN) });
+      errors.push(await failure(nowhere.getCourses()));
+      await nowhere.close();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+
+    const outputs = errors.flatMap((error) => [
+      error.message,
+      String(error.stack),
+      JSON.stringify(error),
+      inspect(error, { depth: Infinity, showHidden: true }),
+      String(error),
+    ]);
+    expect(outputs.length).toBeGreaterThan(100);
+    for (const output of [...outputs, ...written]) expect(output).not.toContain(TOKEN);
+    // The echoed tokens were scrubbed, not dropped with the rest of the text.
+    expect(errors.slice(0, echoes.length).every((error) => error.message.includes('[redacted]'))).toBe(true);
+    // The scrubbing ran before shortening: no tail of the token survived the cut either.
+    expect(errors.map((error) => error.message).join('\n')).not.toContain(TOKEN.slice(0, 12));
+  });
+});
