@@ -1,0 +1,32 @@
+/** Pages that front ends, PHP and Moodle answer with instead of JSON. */
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+/** What nginx in front of PHP-FPM shows for its own errors. */
+export function proxyErrorPage(status: number): string {
+  const title = `${status} ${STATUS_TEXT[status] ?? 'Error'}`;
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+}
+
+/** Moodle's own error page, sent with HTTP 200 when a script dies before the web-service layer. */
+export const MOODLE_ERROR_PAGE = `<!DOCTYPE html>
+<html dir="ltr" lang="en" xml:lang="en">
+<head><title>Error</title></head>
+<body>
+<div class="box py-3 errorbox alert alert-danger">
+<p class="errormessage">Error reading from database</p>
+<p class="errorcode"><a href="https://docs.moodle.org/405/en/error/moodle/dmlreadexception">More information about this error</a></p>
+</div>
+</body>
+</html>
+`;
+
+/** PHP notices printed before the JSON when display_errors is on. */
+export const PHP_WARNING_PREFIX =
+  '<br />\n<b>Warning</b>:  Undefined array key "grade" in <b>/var/www/moodle/grade/report/user/classes/report/user.php</b> on line <b>812</b><br />\n';

@@ -1,0 +1,180 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mergeRequestVariables, parsePhpInput } from '../protocol/php-params';
+import { runRestCall, wsFunctionName, type RestReply } from '../protocol/rest-server';
+import type { SiteModel } from '../site';
+import { CallCounter } from './call-counter';
+import { FaultController, type FaultSettings } from './faults';
+import { MOODLE_ERROR_PAGE, PHP_WARNING_PREFIX, proxyErrorPage } from './html-pages';
+
+export const REST_ENDPOINT = '/webservice/rest/server.php';
+
+export interface MoodleSimulatorOptions {
+  site: SiteModel;
+  /** The only valid wstoken (revocable through site.revokeToken()). */
+  token: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+  faults?: Partial<FaultSettings>;
+}
+
+export interface MoodleSimulator {
+  /** Site base URL (Moodle's wwwroot); clients POST to `${url}/webservice/rest/server.php`. */
+  readonly url: string;
+  readonly site: SiteModel;
+  readonly faults: FaultController;
+  readonly calls: CallCounter;
+  /** Closes the server and every open socket (keep-alive and held ones) at once. */
+  close(): Promise<void>;
+}
+
+/** PHP's post_max_size is in this order; anything larger is refused before PHP sees it. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const HTML_TYPE = 'text/html; charset=utf-8';
+const SERVER_ERROR_STATUSES = [500, 502, 503] as const;
+
+interface HttpReply {
+  status: number;
+  contentType: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+export async function startMoodleSimulator(options: MoodleSimulatorOptions): Promise<MoodleSimulator> {
+  const { site, token } = options;
+  const faults = new FaultController(options.faults);
+  const calls = new CallCounter();
+  const pendingTimers = new Set<NodeJS.Timeout>();
+  let siteUrl = '';
+
+  const server = createServer((request, response) => {
+    answer(request, response).catch((error: unknown) => {
+      // A simulator bug, shown the way PHP shows a fatal error.
+      if (!response.headersSent) send(response, { status: 500, contentType: HTML_TYPE, body: String(error) });
+    });
+  });
+
+  async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://simulator');
+    const body = await readBody(request);
+    if (url.pathname !== REST_ENDPOINT) {
+      send(response, { status: 404, contentType: HTML_TYPE, body: proxyErrorPage(404) });
+      return;
+    }
+    // PHP fills $_POST only from form encodings; a JSON body is simply not seen.
+    const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    const variables = mergeRequestVariables(parsePhpInput(url.search.slice(1)), parsePhpInput(isForm ? body : ''));
+    calls.record(wsFunctionName(variables));
+
+    const settings = faults.current;
+    const fault = faults.drawTransportFault();
+    if (fault === 'timeout') return; // never answered; close() destroys the socket
+    let reply: HttpReply;
+    let rows = 0;
+    if (fault === undefined || fault === 'malformed') {
+      const rest = runRestCall({ site, token, maintenance: settings.maintenance, siteUrl, variables });
+      rows = rest.rows;
+      reply = fault === 'malformed' ? malformed(restReply(rest), settings) : restReply(rest);
+    } else {
+      reply = faultReply(fault, settings);
+    }
+    await delay(settings.latencyMs + settings.perRowLatencyMs * rows);
+    send(response, reply);
+  }
+
+  function delay(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        pendingTimers.delete(timer);
+        resolve();
+      }, ms);
+      pendingTimers.add(timer);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  siteUrl = `http://${host}:${address.port}`;
+
+  return {
+    url: siteUrl,
+    site,
+    faults,
+    calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of pendingTimers) clearTimeout(timer);
+        pendingTimers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function restReply(rest: RestReply): HttpReply {
+  return {
+    status: 200,
+    contentType: rest.contentType,
+    body: rest.body,
+    headers: { 'cache-control': 'private, must-revalidate, pre-check=0, post-check=0, max-age=0', 'access-control-allow-origin': '*' },
+  };
+}
+
+/** Either the answer was cut off, or PHP printed warnings in front of it. */
+function malformed(reply: HttpReply, settings: FaultSettings): HttpReply {
+  const cut = settings.random() < 0.5;
+  return { ...reply, body: cut ? reply.body.slice(0, Math.floor(reply.body.length / 2)) : PHP_WARNING_PREFIX + reply.body };
+}
+
+function faultReply(fault: 'serverError' | 'rateLimit' | 'htmlError', settings: FaultSettings): HttpReply {
+  switch (fault) {
+    case 'serverError': {
+      const status = SERVER_ERROR_STATUSES[Math.floor(settings.random() * SERVER_ERROR_STATUSES.length)] ?? 500;
+      return { status, contentType: HTML_TYPE, body: proxyErrorPage(status) };
+    }
+    case 'rateLimit':
+      return {
+        status: 429,
+        contentType: HTML_TYPE,
+        body: proxyErrorPage(429),
+        headers: { 'retry-after': String(settings.retryAfterSeconds) },
+      };
+    case 'htmlError':
+      return { status: 200, contentType: HTML_TYPE, body: MOODLE_ERROR_PAGE };
+  }
+}
+
+function send(response: ServerResponse, reply: HttpReply): void {
+  if (response.destroyed) return;
+  response.writeHead(reply.status, {
+    ...reply.headers,
+    'content-type': reply.contentType,
+    'content-length': Buffer.byteLength(reply.body),
+  });
+  response.end(reply.body);
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`request body larger than ${MAX_BODY_BYTES} bytes`));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}

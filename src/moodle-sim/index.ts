@@ -1,0 +1,29 @@
+/**
+ * A Moodle site that speaks Moodle's REST web-service protocol
+ * (shared/moodle/REFERENCE.md) over an in-memory model, for tests, demos and
+ * benchmarks:
+ *
+ *   const sim = await startMoodleSimulator({ site: demoSite(), token: 'abc' });
+ *   // POST `${sim.url}/webservice/rest/server.php?moodlewsrestformat=json&wsfunction=…`
+ *   sim.site.grade(101, 2002, 1005, 7);        // the next grade report shows it
+ *   sim.faults.set({ serverErrorRate: 0.2 });  // one call in five gets an HTML 5xx
+ *   sim.calls.get('gradereport_user_get_grade_items');
+ *   await sim.close();
+ */
+export { startMoodleSimulator, REST_ENDPOINT } from './http/server';
+export type { MoodleSimulator, MoodleSimulatorOptions } from './http/server';
+export { FaultController } from './http/faults';
+export type { FaultSettings } from './http/faults';
+export { CallCounter } from './http/call-counter';
+export { SiteModel, MODELLED_CAPABILITIES, SITE_COURSE_ID } from './site';
+export type { Capability, CourseAccess, SiteModelOptions } from './site';
+export type * from './site-inputs';
+export type * from './records';
+export { ROLE_IDS } from './records';
+export { generateSite } from './generate';
+export type { GenerateSiteOptions } from './generate';
+export { demoSite } from './demo-site';
+export { SIMULATED_FUNCTIONS } from './function-names';
+export type { SimulatedFunction } from './function-names';
+export type { Gradebook, ReportRow, UserReport } from './gradebook';
+export type { SeedPlan } from './seeded-grades';

@@ -1,0 +1,2 @@
+/** Moodle times are unix seconds. */
+export const DAY = 86_400;
