@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from './config';
+import { runMoodleSimCommand } from './commands/moodle-sim';
+import { wholeNumber } from './commands/options';
 import { runWorkerCommand } from './commands/worker';
 
 /** The single entry point: `sms-sync <command>`. */
@@ -12,6 +14,19 @@ function buildProgram(): Command {
     .command('worker')
     .description('run a Temporal worker for the sync workflows and activities')
     .action(runWorkerCommand);
+
+  program
+    .command('moodle-sim')
+    .description("serve a simulated Moodle site that speaks Moodle's REST web-service protocol")
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: a free one)', wholeNumber(0, 65535), 0)
+    .option('--token <token>', 'the web-service token the site accepts', 'demo-token')
+    .option('--seed <seed>', '"demo" for the example site, anything else for a generated one', 'demo')
+    .option('--courses <n>', 'generate this many courses', wholeNumber(3, 5000))
+    .option('--students <n>', 'students per generated course', wholeNumber(1, 2000), 30)
+    .option('--activities <n>', 'activities and resources per generated course', wholeNumber(1, 200), 12)
+    .option('--latency <ms>', 'base latency of every call', wholeNumber(0, 60_000), 0)
+    .action(runMoodleSimCommand);
 
   return program;
 }
