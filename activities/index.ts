@@ -1,11 +1,15 @@
-import { createPingActivities, type PingDeps } from './ping';
+import { createCourseSyncActivities, type CourseSyncDeps } from './course-sync';
+import { createEnrollmentSyncActivities, type EnrollmentSyncDeps } from './enrollment-sync';
+import { createSyncRunActivities } from './sync-runs';
 
-export type ActivityDeps = PingDeps;
+export type ActivityDeps = CourseSyncDeps & EnrollmentSyncDeps;
 
 /** Every activity the worker registers, built once from injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createPingActivities(deps),
+    ...createSyncRunActivities(deps),
+    ...createCourseSyncActivities(deps),
+    ...createEnrollmentSyncActivities(deps),
   };
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_PER_STUDENT_SETTINGS, type PerStudentSettings } from './domain/enrollment-sync';
+import type { ApiKeyEntry } from './api/auth';
 import { Secret } from './secret';
 
 /**
@@ -38,6 +40,13 @@ const integer = (fallback: number, min: number, max: number) =>
     .max(max, `must be at most ${max}`)
     .default(fallback);
 
+const share = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a share between 0 and 1, e.g. 0.5' })
+    .min(0, 'expected a share between 0 and 1, e.g. 0.5')
+    .max(1, 'expected a share between 0 and 1, e.g. 0.5')
+    .default(fallback);
+
 const optionalText = z
   .string()
   .optional()
@@ -70,6 +79,31 @@ const envSchema = z.object({
   MOODLE_TOKEN: optionalText,
   MOODLE_TIMEOUT: duration('60s'),
   MOODLE_MAX_CONNECTIONS: integer(4, 1, 64),
+  COURSE_SYNC_INTERVAL: duration('30m'),
+  COURSE_DELETION_GUARD: share(0.5),
+  ENROLLMENT_SYNC_INTERVAL: duration('30m'),
+  SYNC_COURSE_CONCURRENCY: integer(4, 1, 64),
+  ENROLLMENT_PER_STUDENT_RATIO: share(DEFAULT_PER_STUDENT_SETTINGS.ratio),
+  ENROLLMENT_PER_STUDENT_MAX: integer(DEFAULT_PER_STUDENT_SETTINGS.max, 0, 1000),
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: integer(4000, 0, 65_535),
+  API_KEYS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+      const keys: ApiKeyEntry[] = [];
+      for (const [index, entry] of entries.entries()) {
+        const match = /^(reader|admin):([0-9a-f]{64})$/i.exec(entry);
+        if (!match) {
+          ctx.addIssue({ code: 'custom', message: `entry ${index + 1}: expected role:sha256 with role reader or admin and a 64-digit hex SHA-256 (see "sms-sync api-key")` });
+          continue;
+        }
+        keys.push({ role: match[1]!.toLowerCase() as ApiKeyEntry['role'], sha256: match[2]!.toLowerCase() });
+      }
+      return keys;
+    }),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -84,6 +118,16 @@ export interface Config {
   temporal: { address?: string; namespace: string; taskQueue: string };
   tools: { temporalCliPath?: string; ferretDbPath?: string };
   moodle: { url?: string; token?: Secret; timeoutMs: number; maxConnections: number };
+  sync: {
+    courseIntervalMs: number;
+    deletionGuardRatio: number;
+    enrollmentIntervalMs: number;
+    /** Courses synced at once by an enrollment sync. */
+    courseConcurrency: number;
+    /** When a course's enrollments are few enough for per-student grade downloads (0 max turns them off). */
+    perStudent: PerStudentSettings;
+  };
+  api: { host: string; port: number; keys: ApiKeyEntry[]; graphiql: boolean };
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -129,6 +173,14 @@ export function loadConfig(
       timeoutMs: e.MOODLE_TIMEOUT,
       maxConnections: e.MOODLE_MAX_CONNECTIONS,
     },
+    sync: {
+      courseIntervalMs: e.COURSE_SYNC_INTERVAL,
+      deletionGuardRatio: e.COURSE_DELETION_GUARD,
+      enrollmentIntervalMs: e.ENROLLMENT_SYNC_INTERVAL,
+      courseConcurrency: e.SYNC_COURSE_CONCURRENCY,
+      perStudent: { ratio: e.ENROLLMENT_PER_STUDENT_RATIO, max: e.ENROLLMENT_PER_STUDENT_MAX },
+    },
+    api: { host: e.API_HOST, port: e.API_PORT, keys: e.API_KEYS, graphiql: e.NODE_ENV === 'development' },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,2 +1,3 @@
 // The single entry point of the workflow bundle: export every workflow here.
-export { pingWorkflow } from './ping';
+export { courseSyncWorkflow } from './course-sync';
+export { enrollmentSyncBatchWorkflow, enrollmentSyncWorkflow } from './enrollment-sync';

@@ -2,4 +2,71 @@
  * Temporal tunables in one place. Bump the task-queue version in
  * configuration (TEMPORAL_TASK_QUEUE) for incompatible workflow changes.
  */
-export const ACTIVITY_START_TO_CLOSE_MS = 60_000;
+
+export const SCHEDULE_IDS = {
+  courseSync: 'course-sync',
+  enrollmentSync: 'enrollment-sync',
+} as const;
+
+/** Prefix of every course-sync workflow id; the schedule appends the scheduled time. */
+export const COURSE_SYNC_WORKFLOW_ID = 'course-sync';
+
+/** Prefix of every enrollment-sync workflow id; a one-course run is `enrollment-sync-course-<id>`. */
+export const ENROLLMENT_SYNC_WORKFLOW_ID = 'enrollment-sync';
+
+export function enrollmentSyncCourseWorkflowId(courseId: number): string {
+  return `${ENROLLMENT_SYNC_WORKFLOW_ID}-course-${courseId}`;
+}
+
+/** Courses synced at once when the input does not say (SYNC_COURSE_CONCURRENCY). */
+export const DEFAULT_COURSE_CONCURRENCY = 4;
+
+/**
+ * Courses per child workflow. A course costs a child about 6 history events
+ * (its activity, and the workflow task its completion wakes), a failed one 3
+ * more, so a batch stays near 1,500 events, far below the 10,240-event
+ * warning (../shared/notes/temporal.md §4.3); 5,000 courses are 25 children,
+ * about 150 events in the parent.
+ */
+export const ENROLLMENT_SYNC_BATCH_SIZE = 200;
+
+/**
+ * One course: contents plus a whole gradebook, which Moodle may take minutes
+ * to build (REFERENCE §10); the heartbeat, not this, notices a dead worker.
+ */
+export const COURSE_ENROLLMENT_SYNC_START_TO_CLOSE_MS = 15 * 60_000;
+
+/** A worker that stops heartbeating this long is presumed dead and the course is retried elsewhere. */
+export const COURSE_ENROLLMENT_SYNC_HEARTBEAT_MS = 60_000;
+
+/** Bookkeeping activities only touch MongoDB. */
+export const BOOKKEEPING_START_TO_CLOSE_MS = 30_000;
+
+/** One call for the whole course list: tens of MB on very large sites (REFERENCE §3.3). */
+export const COURSE_SYNC_START_TO_CLOSE_MS = 10 * 60_000;
+
+/**
+ * Retries for network trouble, timeouts, 5xx and maintenance. Permission
+ * problems are non-retryable at the source, so this never loops on them.
+ */
+export const MOODLE_ACTIVITY_RETRY = {
+  initialInterval: 1_000,
+  backoffCoefficient: 2,
+  maximumInterval: 60_000,
+  maximumAttempts: 6,
+} as const;
+
+/**
+ * Failure types the activities throw and the workflows and retry policy understand. Permission
+ * problems are final until a technician fixes Moodle; transient ones are
+ * retried with backoff.
+ */
+export const FAILURE_TYPES = {
+  permission: 'MoodlePermissionDenied',
+  rateLimited: 'MoodleRateLimited',
+  transient: 'MoodleTransientError',
+  final: 'MoodleError',
+} as const;
+
+/** A missed run is caught up at most this late; older ones are dropped (the next run does a full diff anyway). */
+export const SCHEDULE_CATCHUP_WINDOW_MS = 10 * 60_000;

@@ -12,7 +12,7 @@ let runtimeInstalled = false;
 /** Every test file has its own module registry, hence its own Temporal runtime: keep it quiet. */
 function installQuietRuntime(): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   runtimeInstalled = true;
 }
 

@@ -76,3 +76,24 @@ describe('parseDurationMs', () => {
 
   it.each(['', '30', 'm30', '1.5h', '-1s', '30 minutes'])('rejects %p', (text) => expect(parseDurationMs(text)).toBeUndefined());
 });
+
+describe('enrollment sync settings', () => {
+  it('default to a 30-minute interval, 4 courses at once and per-student downloads for ≤ 10 % (at most 20)', () => {
+    expect(loadConfig({}).sync).toMatchObject({
+      enrollmentIntervalMs: 30 * 60_000,
+      courseConcurrency: 4,
+      perStudent: { ratio: 0.1, max: 20 },
+    });
+  });
+
+  it('are parsed and bounded', () => {
+    const config = loadConfig({
+      ENROLLMENT_SYNC_INTERVAL: '15m',
+      SYNC_COURSE_CONCURRENCY: '8',
+      ENROLLMENT_PER_STUDENT_RATIO: '0.25',
+      ENROLLMENT_PER_STUDENT_MAX: '0',
+    });
+    expect(config.sync).toMatchObject({ enrollmentIntervalMs: 15 * 60_000, courseConcurrency: 8, perStudent: { ratio: 0.25, max: 0 } });
+    expect(() => loadConfig({ SYNC_COURSE_CONCURRENCY: '0', ENROLLMENT_PER_STUDENT_RATIO: '2' })).toThrow(ConfigError);
+  });
+});

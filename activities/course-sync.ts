@@ -1,0 +1,74 @@
+import { describeHeldDeletions, diffCourses } from '../src/domain/course-diff';
+import type { MoodleClient } from '../src/moodle';
+import type { Stores } from '../src/store';
+import { toActivityFailure } from './failures';
+
+/** What a course sync needs from Moodle; checked before anything is read. */
+export const COURSE_SYNC_FUNCTIONS = ['core_webservice_get_site_info', 'core_course_get_courses'] as const;
+
+export const HELD_DELETIONS_SCOPE = 'course-sync:deletions';
+export const HELD_DELETIONS_CODE = 'COURSE_DELETIONS_HELD';
+
+export interface CourseSyncCounts {
+  coursesSeen: number;
+  coursesNew: number;
+  coursesChanged: number;
+  coursesRestored: number;
+  coursesDeleted: number;
+  heldDeletions: number;
+  coursesUnchanged: number;
+  documentsWritten: number;
+}
+
+export interface CourseSyncDeps {
+  stores: Stores;
+  moodle: MoodleClient;
+  now: () => Date;
+  /** Share of known courses that may vanish in one run before deletions are held (SPEC "Course sync" 3). */
+  deletionGuardRatio: number;
+}
+
+export function createCourseSyncActivities({ stores, moodle, now, deletionGuardRatio }: CourseSyncDeps) {
+  return {
+    /**
+     * Downloads the whole course list, diffs it against the stored courses and
+     * writes only what changed. Any failure before the diff changes nothing.
+     */
+    async syncCourses(): Promise<{ counts: CourseSyncCounts; moodleCalls: Record<string, number> }> {
+      const session = moodle.scoped();
+      try {
+        const site = await session.preflight(COURSE_SYNC_FUNCTIONS);
+        const moodleCourses = await session.getCourses();
+        const stored = await stores.courses.all();
+        const diff = diffCourses({ moodleCourses, stored, siteId: site.siteId, deletionGuardRatio });
+        const at = now();
+        const documentsWritten = await stores.courses.applyDiff(diff, at);
+
+        const held = describeHeldDeletions(diff);
+        if (held === null) {
+          await stores.syncErrors.resolve([HELD_DELETIONS_SCOPE], at);
+        } else {
+          await stores.syncErrors.record(
+            { scope: HELD_DELETIONS_SCOPE, code: HELD_DELETIONS_CODE, message: held, details: { courseIds: diff.heldDeletions } },
+            at,
+          );
+        }
+        return {
+          counts: {
+            coursesSeen: diff.seen,
+            coursesNew: diff.created.length,
+            coursesChanged: diff.changed.length,
+            coursesRestored: diff.restored.length,
+            coursesDeleted: diff.deleted.length,
+            heldDeletions: diff.heldDeletions.length,
+            coursesUnchanged: diff.unchanged,
+            documentsWritten,
+          },
+          moodleCalls: session.calls.byFunction(),
+        };
+      } catch (error) {
+        throw toActivityFailure(error, { moodleCalls: session.calls.byFunction() });
+      }
+    },
+  };
+}

@@ -1,0 +1,221 @@
+import { Context } from '@temporalio/activity';
+import type { ObjectId } from 'mongodb';
+import {
+  choosePerStudentDownloads,
+  DEFAULT_PER_STUDENT_SETTINGS,
+  GRADES_HIDDEN_BY_REPORT,
+  gradesHiddenMessage,
+  planEnrollmentSync,
+  type EnrollmentSyncPlan,
+  type PerStudentSettings,
+} from '../src/domain/enrollment-sync';
+import { isMoodleError, type MoodleClient, type MoodleSession, type UserGrades } from '../src/moodle';
+import type { Stores } from '../src/store';
+import type { EnrollmentSyncState, EnrollmentSyncWrite } from '../src/store/enrollments';
+import { toActivityFailure } from './failures';
+
+/** What an enrollment sync needs from Moodle; checked once per run before any course is read. */
+export const ENROLLMENT_SYNC_FUNCTIONS = [
+  'core_webservice_get_site_info',
+  'core_course_get_contents',
+  'gradereport_user_get_grade_items',
+] as const;
+
+export function courseScope(courseId: number): string {
+  return `course:${courseId}`;
+}
+
+export function enrollmentScope(enrollmentId: string): string {
+  return `enrollment:${enrollmentId}`;
+}
+
+/** Counts only: gradebooks never pass through workflow history. */
+export interface CourseEnrollmentSyncResult {
+  enrollments: number;
+  enrollmentsChanged: number;
+  enrollmentsUnchanged: number;
+  enrollmentsFailed: number;
+  gradesHidden: boolean;
+  perStudent: boolean;
+  moodleCalls: Record<string, number>;
+}
+
+export interface CourseFailureInput {
+  courseId: number;
+  code: string;
+  message: string;
+}
+
+export interface EnrollmentSyncDeps {
+  stores: Stores;
+  moodle: MoodleClient;
+  now: () => Date;
+  perStudent?: PerStudentSettings;
+}
+
+export function createEnrollmentSyncActivities({
+  stores,
+  moodle,
+  now,
+  perStudent = DEFAULT_PER_STUDENT_SETTINGS,
+}: EnrollmentSyncDeps) {
+  return {
+    /** Fails the run early, with the technician's message, when the token cannot do the job at all. */
+    async preflightEnrollmentSync(): Promise<{ moodleCalls: Record<string, number> }> {
+      const session = moodle.scoped();
+      try {
+        await session.preflight(ENROLLMENT_SYNC_FUNCTIONS);
+        return { moodleCalls: session.calls.byFunction() };
+      } catch (error) {
+        throw toActivityFailure(error, { moodleCalls: session.calls.byFunction() });
+      }
+    },
+
+    /**
+     * Courses with enrollments that are not deleted, in id order. Errors of
+     * deleted courses are resolved: their enrollments keep their last grades
+     * and nothing about them can be fixed any more.
+     */
+    async listCoursesToSync(input: { courseIds?: number[] }): Promise<number[]> {
+      const withEnrollments = await stores.enrollments.courseIds(input.courseIds);
+      const { live, deleted } = await stores.courses.partitionDeleted(withEnrollments);
+      await stores.syncErrors.resolveCourses(deleted, now());
+      return live;
+    },
+
+    /**
+     * Downloads one course's contents and gradebook (two calls, or one per
+     * enrollment for courses the SMS follows few students of), computes every
+     * enrollment and writes only what changed. Moodle failures fail the
+     * course (permission problems without retries); the workflow records them.
+     */
+    async syncCourseEnrollments(input: { courseId: number }): Promise<CourseEnrollmentSyncResult> {
+      const { courseId } = input;
+      const session = moodle.scoped();
+      const progress = { courseId, phase: 'download', batchesWritten: 0 };
+      const stopHeartbeat = keepHeartbeating(progress);
+      try {
+        const [course, enrollments] = await Promise.all([
+          stores.courses.get(courseId),
+          stores.enrollments.syncStates(courseId),
+        ]);
+        const usePerStudent = choosePerStudentDownloads(enrollments.length, course?.gradebookUsers, perStudent);
+        const [sections, gradebook] = await Promise.all([
+          session.getCourseContents(courseId),
+          usePerStudent ? downloadPerStudent(session, courseId, enrollments) : session.getGradeItems(courseId),
+        ]);
+
+        progress.phase = 'write';
+        const plan = planEnrollmentSync(
+          courseId,
+          sections,
+          gradebook,
+          enrollments.map((enrollment) => ({
+            id: enrollment._id,
+            moodleUserId: enrollment.moodleUserId,
+            dataHash: enrollment.dataHash,
+            syncErrorCode: enrollment.syncError?.code ?? null,
+          })),
+        );
+        const at = now();
+        await recordPlanErrors(stores, courseId, plan, at);
+        await stores.enrollments.writeSyncResults(planWrites(plan, at), at, () => {
+          progress.batchesWritten += 1;
+        });
+        await stores.syncErrors.resolve(plan.recovered.map((id) => enrollmentScope(id.toHexString())), at);
+        await stores.courses.recordEnrollmentSync(courseId, usePerStudent ? undefined : gradebook.length, at);
+        return {
+          enrollments: enrollments.length,
+          enrollmentsChanged: plan.updates.length,
+          enrollmentsUnchanged: plan.unchanged,
+          enrollmentsFailed: plan.failures.length,
+          gradesHidden: plan.gradesHidden,
+          perStudent: usePerStudent,
+          moodleCalls: session.calls.byFunction(),
+        };
+      } catch (error) {
+        throw toActivityFailure(error, { courseId, moodleCalls: session.calls.byFunction() });
+      } finally {
+        stopHeartbeat();
+      }
+    },
+
+    /** The error of a course that could not be synced, kept until a later run syncs it. */
+    async recordCourseFailure(input: CourseFailureInput): Promise<void> {
+      await stores.syncErrors.record(
+        { scope: courseScope(input.courseId), courseId: input.courseId, code: input.code, message: input.message },
+        now(),
+      );
+    },
+  };
+}
+
+/**
+ * Moodle answers `userid=N` for any existing user, so a student missing from
+ * the Moodle course is not noticed here; only an unknown user is. That is the
+ * price of the cheaper calls, paid only for courses the SMS barely follows.
+ */
+async function downloadPerStudent(
+  session: MoodleSession,
+  courseId: number,
+  enrollments: readonly EnrollmentSyncState[],
+): Promise<UserGrades[]> {
+  const reports = await Promise.all(
+    enrollments.map(async ({ moodleUserId }) => {
+      try {
+        return await session.getGradeItems(courseId, moodleUserId);
+      } catch (error) {
+        if (isMoodleError(error) && error.kind === 'user-not-found') return [];
+        throw error;
+      }
+    }),
+  );
+  return reports.flat();
+}
+
+/**
+ * Error log first, enrollment second: if the attempt dies between the two,
+ * the next run finds the enrollment unchanged and writes both again.
+ */
+async function recordPlanErrors(stores: Stores, courseId: number, plan: EnrollmentSyncPlan<ObjectId>, at: Date): Promise<void> {
+  await stores.syncErrors.recordMany(
+    plan.failures.map((failure) => ({
+      scope: enrollmentScope(failure.id.toHexString()),
+      courseId,
+      enrollmentId: failure.id.toHexString(),
+      code: failure.code,
+      message: failure.message,
+    })),
+    at,
+  );
+  if (plan.gradesHidden) {
+    await stores.syncErrors.record(
+      { scope: courseScope(courseId), courseId, code: GRADES_HIDDEN_BY_REPORT, message: gradesHiddenMessage(courseId) },
+      at,
+    );
+  } else {
+    await stores.syncErrors.resolve([courseScope(courseId)], at);
+  }
+}
+
+function planWrites(plan: EnrollmentSyncPlan<ObjectId>, at: Date): EnrollmentSyncWrite[] {
+  return [
+    ...plan.updates,
+    ...plan.failures
+      .filter((failure) => failure.changed)
+      .map((failure) => ({ id: failure.id, syncError: { code: failure.code, message: failure.message, at } })),
+  ];
+}
+
+/**
+ * Heartbeats through the whole course, Moodle waits included (a big
+ * gradebook takes minutes), so a dead worker is noticed within the heartbeat
+ * timeout; the SDK throttles the calls. `details` is read at each beat.
+ */
+function keepHeartbeating(details: object): () => void {
+  const context = Context.current();
+  const everyMs = Math.max(200, (context.info.heartbeatTimeoutMs ?? 30_000) / 3);
+  context.heartbeat(details);
+  const timer = setInterval(() => context.heartbeat(details), everyMs);
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,43 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { moodleErrorCode } from '../src/domain/sync-error-code';
+import { isMoodleError, type MoodleError } from '../src/moodle';
+import { FAILURE_TYPES } from '../src/temporal/config';
+
+/** What a workflow needs to record a failed sync: small, JSON, never a secret. */
+export interface SyncFailureDetails {
+  code: string;
+  moodleKind: string;
+  wsfunction: string;
+  errorcode?: string;
+  courseId?: number;
+  moodleCalls?: Record<string, number>;
+}
+
+function failureType(error: MoodleError): string {
+  if (error.permissionProblem) return FAILURE_TYPES.permission;
+  if (error.kind === 'rate-limited') return FAILURE_TYPES.rateLimited;
+  return error.retryable ? FAILURE_TYPES.transient : FAILURE_TYPES.final;
+}
+
+/**
+ * Turns a Moodle error into the ApplicationFailure Temporal records: the
+ * technician's message, whether a retry can help, and Retry-After. Anything
+ * else is rethrown untouched (Temporal retries unknown errors).
+ */
+export function toActivityFailure(error: unknown, context: Pick<SyncFailureDetails, 'courseId' | 'moodleCalls'> = {}): unknown {
+  if (!isMoodleError(error)) return error;
+  const details: SyncFailureDetails = {
+    code: moodleErrorCode(error.kind),
+    moodleKind: error.kind,
+    wsfunction: error.wsfunction,
+    ...(error.errorcode !== undefined && { errorcode: error.errorcode }),
+    ...context,
+  };
+  return ApplicationFailure.create({
+    message: error.message,
+    type: failureType(error),
+    nonRetryable: !error.retryable,
+    nextRetryDelay: error.retryAfterMs,
+    details: [details],
+  });
+}

@@ -1,0 +1,40 @@
+import type { Stores } from '../src/store';
+import type { SyncKind, SyncOutcome, SyncRunError, SyncRunStart } from '../src/store/sync-runs';
+
+/** The sync-error scope of a whole run of each kind. */
+export const RUN_SCOPES: Record<SyncKind, string> = {
+  COURSE: 'course-sync',
+  ENROLLMENT: 'enrollment-sync',
+};
+
+export interface FinishSyncRunInput {
+  syncRunId: string;
+  outcome: Exclude<SyncOutcome, 'RUNNING'>;
+  counts: Record<string, number>;
+  moodleCalls: Record<string, number>;
+  error: SyncRunError | null;
+}
+
+export interface SyncRunDeps {
+  stores: Stores;
+  now: () => Date;
+}
+
+/** Every run is recorded, whatever its outcome, so sync health is computed from MongoDB alone. */
+export function createSyncRunActivities({ stores, now }: SyncRunDeps) {
+  return {
+    async startSyncRun(run: SyncRunStart): Promise<string> {
+      return stores.syncRuns.start(run, now());
+    },
+
+    async finishSyncRun(input: FinishSyncRunInput): Promise<void> {
+      const run = await stores.syncRuns.get(input.syncRunId);
+      if (run === null) throw new Error(`sync run ${input.syncRunId} was never started`);
+      const at = now();
+      await stores.syncRuns.finish(input.syncRunId, input, at);
+      const scope = RUN_SCOPES[run.kind];
+      if (input.error === null) await stores.syncErrors.resolve([scope], at);
+      else await stores.syncErrors.record({ scope, code: input.error.code, message: input.error.message }, at);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export type Role = 'reader' | 'admin';
+
+export interface ApiKeyEntry {
+  role: Role;
+  /** SHA-256 of the key, hex: configuration never holds a key itself. */
+  sha256: string;
+}
+
+export interface Viewer {
+  role: Role;
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** A new random key (for `sms-sync api-key`); only its hash goes into configuration. */
+export function generateApiKey(): string {
+  return `sms_${randomBytes(24).toString('base64url')}`;
+}
+
+/**
+ * The viewer an `Authorization: Bearer <key>` header names, or null. Every
+ * configured hash is compared, in constant time, whatever matched before.
+ */
+export function authenticate(authorization: string | null, keys: readonly ApiKeyEntry[]): Viewer | null {
+  const key = authorization === null ? undefined : BEARER.exec(authorization)?.[1];
+  if (key === undefined) return null;
+  const presented = createHash('sha256').update(key, 'utf8').digest();
+  let viewer: Viewer | null = null;
+  for (const entry of keys) {
+    const expected = Buffer.from(entry.sha256, 'hex');
+    if (expected.length === presented.length && timingSafeEqual(expected, presented) && viewer === null) {
+      viewer = { role: entry.role };
+    }
+  }
+  return viewer;
+}

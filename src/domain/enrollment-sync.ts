@@ -1,0 +1,109 @@
+import type { CourseSection, UserGrades } from '../moodle/types';
+import { buildActivityIndex } from './activities';
+import { computeEnrollmentSnapshot, snapshotHash, type EnrollmentSnapshot } from './enrollment-snapshot';
+
+export const STUDENT_NOT_IN_GRADEBOOK = 'STUDENT_NOT_IN_GRADEBOOK';
+export const GRADES_HIDDEN_BY_REPORT = 'GRADES_HIDDEN_BY_REPORT';
+
+/** What the sync knows of a stored enrollment; `Id` is the store's id type. */
+export interface StoredEnrollment<Id> {
+  id: Id;
+  moodleUserId: number;
+  dataHash: string | null;
+  /** Code of the enrollment's current sync error, if any. */
+  syncErrorCode: string | null;
+}
+
+export interface EnrollmentUpdate<Id> {
+  id: Id;
+  snapshot: EnrollmentSnapshot;
+  dataHash: string;
+}
+
+export interface EnrollmentFailure<Id> {
+  id: Id;
+  code: string;
+  message: string;
+  /** False when the enrollment already carries this error, so only the error log needs a new occurrence. */
+  changed: boolean;
+}
+
+export interface EnrollmentSyncPlan<Id> {
+  /** Enrollments whose data changed, or whose last error is now gone. */
+  updates: EnrollmentUpdate<Id>[];
+  failures: EnrollmentFailure<Id>[];
+  /** Enrollments that had a sync error and are fine now. */
+  recovered: Id[];
+  unchanged: number;
+  /** The course's user report hides grades: every progress is unknown (SPEC "Enrollment sync" 2). */
+  gradesHidden: boolean;
+}
+
+/**
+ * Compares one course's gradebook with its SMS enrollments. Computing costs
+ * one activity index for the course and one snapshot per enrollment; only
+ * enrollments whose snapshot hash differs from the stored one are updated.
+ */
+export function planEnrollmentSync<Id>(
+  courseId: number,
+  sections: CourseSection[],
+  gradebook: UserGrades[],
+  enrollments: readonly StoredEnrollment<Id>[],
+): EnrollmentSyncPlan<Id> {
+  const index = buildActivityIndex(sections, gradebook[0]?.gradeItems ?? []);
+  const gradesByUser = new Map(gradebook.map((grades) => [grades.userId, grades]));
+  const plan: EnrollmentSyncPlan<Id> = { updates: [], failures: [], recovered: [], unchanged: 0, gradesHidden: false };
+  for (const enrollment of enrollments) {
+    const grades = gradesByUser.get(enrollment.moodleUserId);
+    if (grades === undefined) {
+      plan.failures.push({
+        id: enrollment.id,
+        code: STUDENT_NOT_IN_GRADEBOOK,
+        message:
+          `Moodle user ${enrollment.moodleUserId} has no row in the gradebook of course ${courseId}: ` +
+          'check that the student is enrolled in the Moodle course with the student role and an active enrolment',
+        changed: enrollment.syncErrorCode !== STUDENT_NOT_IN_GRADEBOOK,
+      });
+      continue;
+    }
+    const snapshot = computeEnrollmentSnapshot(index, grades);
+    if (snapshot.progress.unknownReason === 'grades-hidden-by-report') plan.gradesHidden = true;
+    const dataHash = snapshotHash(snapshot);
+    if (enrollment.syncErrorCode !== null) plan.recovered.push(enrollment.id);
+    if (dataHash === enrollment.dataHash && enrollment.syncErrorCode === null) plan.unchanged += 1;
+    else plan.updates.push({ id: enrollment.id, snapshot, dataHash });
+  }
+  return plan;
+}
+
+export interface PerStudentSettings {
+  /** Largest share of the gradebook's users the SMS may follow for per-student downloads to pay off. */
+  ratio: number;
+  /** Most per-student calls for one course. */
+  max: number;
+}
+
+/** Defaults of ENROLLMENT_PER_STUDENT_RATIO and ENROLLMENT_PER_STUDENT_MAX. */
+export const DEFAULT_PER_STUDENT_SETTINGS: PerStudentSettings = { ratio: 0.1, max: 20 };
+
+/**
+ * A `userid=0` report costs Moodle work for every user of the course and
+ * can be tens of MB (REFERENCE §10); when the SMS follows only a few of
+ * those users, one small call each is cheaper. Unknown until a full download
+ * has counted the gradebook's users.
+ */
+export function choosePerStudentDownloads(
+  enrollments: number,
+  gradebookUsers: number | undefined,
+  settings: PerStudentSettings,
+): boolean {
+  if (gradebookUsers === undefined || enrollments === 0) return false;
+  return enrollments <= settings.max && enrollments <= gradebookUsers * settings.ratio;
+}
+
+export function gradesHiddenMessage(courseId: number): string {
+  return (
+    `the user report of course ${courseId} hides grades ("Show grade" is off in the course's user report settings), ` +
+    'so progress cannot be computed: turn it on in Moodle'
+  );
+}

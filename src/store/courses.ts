@@ -1,0 +1,179 @@
+import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
+import type { CourseMoodleFields, CourseRecord, CourseState } from '../domain/course';
+import type { CourseDiff } from '../domain/course-diff';
+import { escapeRegex, insertMissing } from './mongo';
+import { InvalidCursorError, pageByKey, type Page, type PageRequest } from './pagination';
+
+export interface CourseDocument {
+  /** The Moodle course id: stable, and makes every write an idempotent upsert. */
+  _id: number;
+  state: CourseState;
+  moodle: CourseMoodleFields;
+  /**
+   * Lower-case short name, full name and id number: FerretDB has no collation,
+   * so case-insensitive search runs on this copy.
+   */
+  searchText: string;
+  /** Mirrors `lmsDeletedAt !== null` so the Courses tab filters on an indexed boolean. */
+  deleted: boolean;
+  lmsDeletedAt: Date | null;
+  createdAt: Date;
+  /** Last time the sync or an admin changed the document. */
+  updatedAt: Date;
+  stateChangedAt: Date | null;
+  /** Last time the enrollment sync read this course's gradebook; absent before the first time. */
+  enrollmentsSyncedAt?: Date;
+  /**
+   * Users in the course's gradebook at its last full (`userid=0`) download:
+   * the enrollment sync compares it with the SMS enrollments to choose
+   * per-student downloads for courses the SMS follows only a few students of.
+   */
+  gradebookUsers?: number;
+}
+
+export const COURSES = 'courses';
+
+/** The Courses tab's filters. */
+export interface CourseListQuery {
+  states: readonly CourseState[];
+  /** Any part of the short name, full name or id number, case-insensitively. */
+  search?: string;
+  includeDeleted: boolean;
+}
+
+function courseListFilter(query: CourseListQuery): Filter<CourseDocument> {
+  return {
+    state: { $in: [...query.states] },
+    ...(!query.includeDeleted && { deleted: false }),
+    ...(query.search !== undefined && query.search.trim() !== '' && { searchText: { $regex: escapeRegex(query.search.trim().toLowerCase()) } }),
+  };
+}
+
+function searchTextOf(moodle: CourseMoodleFields): string {
+  return [moodle.shortName, moodle.fullName, moodle.idNumber ?? ''].join(' ').toLowerCase();
+}
+
+export function toCourseRecord(document: CourseDocument): CourseRecord {
+  return { moodleId: document._id, state: document.state, moodle: document.moodle, lmsDeletedAt: document.lmsDeletedAt };
+}
+
+export class CourseStore {
+  readonly collection: Collection<CourseDocument>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<CourseDocument>(COURSES);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([
+      { key: { deleted: 1, state: 1, _id: 1 }, name: 'courses_tab' },
+      { key: { searchText: 1 }, name: 'courses_search' },
+    ]);
+  }
+
+  async all(): Promise<CourseRecord[]> {
+    const documents = await this.collection.find({}).toArray();
+    return documents.map(toCourseRecord);
+  }
+
+  async getMany(moodleIds: readonly number[]): Promise<CourseDocument[]> {
+    return this.collection.find({ _id: { $in: [...moodleIds] } }).toArray();
+  }
+
+  /** `after` is the Moodle id of the last course of the previous page. */
+  async list(query: CourseListQuery, page: PageRequest): Promise<Page<CourseDocument>> {
+    const after = page.after === undefined ? undefined : Number(page.after);
+    if (after !== undefined && !Number.isSafeInteger(after)) throw new InvalidCursorError(page.after as string);
+    return pageByKey(this.collection, courseListFilter(query), { first: page.first, after });
+  }
+
+  async count(query: CourseListQuery): Promise<number> {
+    return this.collection.countDocuments(courseListFilter(query));
+  }
+
+  async get(moodleId: number): Promise<CourseDocument | null> {
+    return this.collection.findOne({ _id: moodleId });
+  }
+
+  /** Writes exactly what the diff says changed; returns the number of documents written. */
+  async applyDiff(diff: CourseDiff, now: Date): Promise<number> {
+    await insertMissing(
+      this.collection,
+      diff.created.map((course) => ({
+        _id: course.moodleId,
+        state: course.state,
+        moodle: course.moodle,
+        searchText: searchTextOf(course.moodle),
+        deleted: false,
+        lmsDeletedAt: null,
+        createdAt: now,
+        updatedAt: now,
+        stateChangedAt: null,
+      })),
+    );
+    const operations: AnyBulkWriteOperation<CourseDocument>[] = [
+      ...diff.changed.map(({ moodleId, moodle }) => ({
+        updateOne: {
+          filter: { _id: moodleId },
+          update: { $set: { moodle, searchText: searchTextOf(moodle), updatedAt: now } },
+        },
+      })),
+      ...diff.restored.map(({ moodleId, moodle }) => ({
+        updateOne: {
+          filter: { _id: moodleId },
+          update: { $set: { moodle, searchText: searchTextOf(moodle), deleted: false, lmsDeletedAt: null, updatedAt: now } },
+        },
+      })),
+    ];
+    if (diff.deleted.length > 0) {
+      operations.push({
+        updateMany: {
+          filter: { _id: { $in: diff.deleted }, deleted: false },
+          update: { $set: { deleted: true, lmsDeletedAt: now, updatedAt: now } },
+        },
+      });
+    }
+    if (operations.length > 0) await this.collection.bulkWrite(operations, { ordered: true });
+    return diff.created.length + diff.changed.length + diff.restored.length + diff.deleted.length;
+  }
+
+  /** Marks courses deleted (an admin confirming held deletions); returns the ids it changed. */
+  async markDeleted(moodleIds: number[], now: Date): Promise<number[]> {
+    const pending = await this.collection
+      .find({ _id: { $in: moodleIds }, deleted: false }, { projection: { _id: 1 } })
+      .toArray();
+    const ids = pending.map((document) => document._id);
+    if (ids.length > 0) {
+      await this.collection.updateMany(
+        { _id: { $in: ids } },
+        { $set: { deleted: true, lmsDeletedAt: now, updatedAt: now } },
+      );
+    }
+    return ids;
+  }
+
+  /** Splits `moodleIds` into the courses still in Moodle and the ones marked deleted (unknown ids are in neither). */
+  async partitionDeleted(moodleIds: readonly number[]): Promise<{ live: number[]; deleted: number[] }> {
+    const documents = await this.collection
+      .find({ _id: { $in: [...moodleIds] } }, { projection: { _id: 1, deleted: 1 } })
+      .sort({ _id: 1 })
+      .toArray();
+    return {
+      live: documents.filter((document) => !document.deleted).map((document) => document._id),
+      deleted: documents.filter((document) => document.deleted).map((document) => document._id),
+    };
+  }
+
+  /** Leaves `updatedAt` alone: it tells when the course itself changed, not when its grades were read. */
+  async recordEnrollmentSync(moodleId: number, gradebookUsers: number | undefined, now: Date): Promise<void> {
+    await this.collection.updateOne(
+      { _id: moodleId },
+      { $set: { enrollmentsSyncedAt: now, ...(gradebookUsers !== undefined && { gradebookUsers }) } },
+    );
+  }
+
+  async setState(moodleId: number, state: Exclude<CourseState, 'NEW'>, now: Date): Promise<CourseDocument | null> {
+    await this.collection.updateOne({ _id: moodleId }, { $set: { state, stateChangedAt: now, updatedAt: now } });
+    return this.get(moodleId);
+  }
+}

@@ -1,0 +1,27 @@
+import type { Collection, Document, OptionalUnlessRequiredId } from 'mongodb';
+import { isDuplicateKeyError } from './mongo';
+
+/** A create refused because the record already exists; the API maps it to a typed error. */
+export class DuplicateRecordError extends Error {
+  override readonly name = 'DuplicateRecordError';
+
+  constructor(
+    readonly record: 'student' | 'enrollment',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Inserts a new record; a unique index refusing it becomes `duplicate` (detected on the insert only, ferretdb.md §3.4). */
+export async function insertNew<T extends Document>(
+  collection: Collection<T>,
+  document: OptionalUnlessRequiredId<T>,
+  duplicate: () => DuplicateRecordError,
+): Promise<void> {
+  try {
+    await collection.insertOne(document);
+  } catch (error) {
+    throw isDuplicateKeyError(error) ? duplicate() : error;
+  }
+}

@@ -1,0 +1,86 @@
+import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import { DuplicateRecordError, insertNew } from './errors';
+import { escapeRegex } from './mongo';
+import { findByHexId, pageById, parseObjectId, type Page, type PageRequest } from './pagination';
+
+export interface StudentDocument {
+  _id: ObjectId;
+  /** The Moodle account; unique, so one SMS student per Moodle user. */
+  moodleUserId: number;
+  fullName: string;
+  email: string | null;
+  idNumber: string | null;
+  /** Lower-case name, email and id number: FerretDB has no collation, so search runs on this copy. */
+  searchText: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface StudentInput {
+  moodleUserId: number;
+  fullName: string;
+  email?: string | null;
+  idNumber?: string | null;
+}
+
+export const STUDENTS = 'students';
+
+function studentSearchFilter(search: string | undefined): Filter<StudentDocument> {
+  return search === undefined || search.trim() === '' ? {} : { searchText: { $regex: escapeRegex(search.trim().toLowerCase()) } };
+}
+
+export class StudentStore {
+  readonly collection: Collection<StudentDocument>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<StudentDocument>(STUDENTS);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([
+      { key: { moodleUserId: 1 }, name: 'students_moodle_user', unique: true },
+      { key: { searchText: 1 }, name: 'students_search' },
+    ]);
+  }
+
+  /** Refuses a second student for the same Moodle user with a DuplicateRecordError. */
+  async create(input: StudentInput, now: Date): Promise<StudentDocument> {
+    const email = input.email || null;
+    const idNumber = input.idNumber || null;
+    const document: StudentDocument = {
+      _id: new ObjectId(),
+      moodleUserId: input.moodleUserId,
+      fullName: input.fullName,
+      email,
+      idNumber,
+      searchText: [input.fullName, email ?? '', idNumber ?? ''].join(' ').toLowerCase(),
+      createdAt: now,
+      updatedAt: now,
+    };
+    await insertNew(this.collection, document, () => new DuplicateRecordError('student', `a student for Moodle user ${input.moodleUserId} already exists`));
+    return document;
+  }
+
+  /** Null for an unknown or malformed id. */
+  async get(id: string): Promise<StudentDocument | null> {
+    return findByHexId(this.collection, id);
+  }
+
+  async getByMoodleUserId(moodleUserId: number): Promise<StudentDocument | null> {
+    return this.collection.findOne({ moodleUserId });
+  }
+
+  async getMany(ids: readonly string[]): Promise<StudentDocument[]> {
+    const objectIds = ids.flatMap((id) => parseObjectId(id) ?? []);
+    return this.collection.find({ _id: { $in: objectIds } }).toArray();
+  }
+
+  /** `search` matches any part of the name, email or id number, case-insensitively. */
+  async list(page: PageRequest, search?: string): Promise<Page<StudentDocument>> {
+    return pageById(this.collection, studentSearchFilter(search), page);
+  }
+
+  async count(search?: string): Promise<number> {
+    return this.collection.countDocuments(studentSearchFilter(search));
+  }
+}

@@ -1,0 +1,63 @@
+import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
+import type { CourseSyncInput, CourseSyncResult } from '../../workflows/course-sync';
+import type { EnrollmentSyncInput, EnrollmentSyncResult } from '../../workflows/enrollment-sync';
+import { COURSE_SYNC_WORKFLOW_ID, ENROLLMENT_SYNC_WORKFLOW_ID, enrollmentSyncCourseWorkflowId } from './config';
+
+export async function connectClient(address: string, namespace: string): Promise<Client> {
+  const connection = await Connection.connect({ address });
+  return new Client({ connection, namespace });
+}
+
+export interface StartedWorkflow {
+  workflowId: string;
+  runId: string;
+}
+
+/**
+ * Starts a course sync now. The id carries the trigger and the time so ops
+ * can tell it from scheduled runs; a second request while one is running
+ * joins it instead of starting a twin.
+ */
+export async function startCourseSync(
+  client: Client,
+  taskQueue: string,
+  input: CourseSyncInput & { now: Date },
+): Promise<StartedWorkflow> {
+  const trigger = input.trigger ?? 'MANUAL';
+  const workflowId = `${COURSE_SYNC_WORKFLOW_ID}-${trigger.toLowerCase()}-${input.now.toISOString()}`;
+  const handle = await client.workflow.start('courseSyncWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [{ trigger } satisfies CourseSyncInput],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  return { workflowId, runId: handle.firstExecutionRunId };
+}
+
+/**
+ * Starts an enrollment sync now: of one course (a technician's replay, id
+ * `enrollment-sync-course-<id>`), of chosen courses, or of all. As with the
+ * course sync, a second request for a running one joins it.
+ */
+export async function startEnrollmentSync(
+  client: Client,
+  taskQueue: string,
+  input: EnrollmentSyncInput & { now: Date },
+): Promise<StartedWorkflow> {
+  const { now, ...rest } = input;
+  const trigger = rest.trigger ?? 'MANUAL';
+  const [onlyCourse, ...others] = rest.courseIds ?? [];
+  const workflowId =
+    onlyCourse !== undefined && others.length === 0
+      ? enrollmentSyncCourseWorkflowId(onlyCourse)
+      : `${ENROLLMENT_SYNC_WORKFLOW_ID}-${trigger.toLowerCase()}-${now.toISOString()}`;
+  const handle = await client.workflow.start('enrollmentSyncWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [{ ...rest, trigger } satisfies EnrollmentSyncInput],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  return { workflowId, runId: handle.firstExecutionRunId };
+}
+
+export type { CourseSyncResult, EnrollmentSyncResult };
