@@ -1,5 +1,7 @@
-import { Command } from 'commander';
 import { ConfigError } from './config';
+import { Command, Option } from 'commander';
+import { runApiCommand } from './commands/api';
+import { runApiKeyCommand } from './commands/api-key';
 import { runMoodleSimCommand } from './commands/moodle-sim';
 import { wholeNumber } from './commands/options';
 import { runWorkerCommand } from './commands/worker';
@@ -14,6 +16,17 @@ function buildProgram(): Command {
     .command('worker')
     .description('run a Temporal worker for the sync workflows and activities')
     .action(runWorkerCommand);
+
+  program
+    .command('api')
+    .description('serve the GraphQL API for the SMS front end and admins')
+    .action(runApiCommand);
+
+  program
+    .command('api-key')
+    .description('create an API key and print the API_KEYS entry (a hash) that grants it')
+    .addOption(new Option('--role <role>', 'what the key may do').choices(['reader', 'admin']).makeOptionMandatory())
+    .action(runApiKeyCommand);
 
   program
     .command('moodle-sim')

@@ -1,0 +1,48 @@
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { ensureSchedules, scheduleSettings } from '../temporal/schedules';
+import { createWorker } from '../temporal/worker';
+import type { Connections } from './connections';
+
+export interface RunningWorker {
+  readonly worker: Worker;
+  /** Resolves when the worker has stopped. */
+  readonly done: Promise<void>;
+  /** Drains the worker, then closes its connection. */
+  stop(): Promise<void>;
+}
+
+/** Ensures the schedules, then runs a worker for every workflow and activity of the service. */
+export async function startWorkerService(
+  config: Config,
+  connections: Connections,
+  options: { temporalAddress: string; log: Logger },
+): Promise<RunningWorker> {
+  const schedules = await ensureSchedules(connections.temporal, scheduleSettings(config));
+  options.log.info(schedules, 'schedules ensured');
+  const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities: createActivities({
+      stores: connections.stores,
+      moodle: connections.moodle,
+      now: () => new Date(),
+      deletionGuardRatio: config.sync.deletionGuardRatio,
+      perStudent: config.sync.perStudent,
+    }),
+  });
+  options.log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+  const done = worker.run().finally(() => connection.close());
+  return {
+    worker,
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
