@@ -1,0 +1,99 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { getOperationAST, GraphQLError } from 'graphql';
+import { createSchema, createYoga, maskError, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import { InvalidCursorError } from '../store/pagination';
+import { authenticate } from './auth';
+import { createLoaders, type ApiContext, type ApiDeps } from './context';
+import { apiError } from './errors';
+import { Mutation } from './resolvers/mutation';
+import { Query } from './resolvers/query';
+import { Course, DateTime, Enrollment, Student, SyncError, SyncRun } from './resolvers/types';
+import { typeDefs } from './schema';
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** Limits for hostile or careless queries (GraphQL Armor): generous for the front end's real queries. */
+const ARMOR = {
+  maxDepth: { n: 8 },
+  maxAliases: { n: 10 },
+  costLimit: { maxCost: 5000 },
+  maxTokens: { n: 2000 },
+  maxDirectives: { n: 20 },
+  blockFieldSuggestion: { enabled: true },
+};
+
+export function createSchemaForApi() {
+  return createSchema<ApiContext>({
+    typeDefs,
+    resolvers: { DateTime, Query, Mutation, Course, Student, Enrollment, SyncRun, SyncError },
+  });
+}
+
+/** Requests without a valid key never reach GraphQL: 401 with the same error shape as every other error. */
+function requireApiKey(deps: ApiDeps): Plugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== GRAPHQL_PATH) return;
+      if (deps.graphiql && request.method === 'GET' && request.headers.get('accept')?.includes('text/html')) return;
+      if (authenticate(request.headers.get('authorization'), deps.apiKeys) !== null) return;
+      endResponse(
+        new fetchAPI.Response(
+          JSON.stringify({
+            errors: [{ message: 'A valid API key is required (Authorization: Bearer <key>).', extensions: { code: 'UNAUTHENTICATED' } }],
+          }),
+          { status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' } },
+        ),
+      );
+    },
+  };
+}
+
+/** Readers (the front end) read; only admins change anything. */
+const mutationsAreForAdmins: Plugin<ApiContext> = {
+  onExecute({ args, setResultAndStopExecution }) {
+    const operation = getOperationAST(args.document, args.operationName);
+    if (operation?.operation === 'mutation' && args.contextValue.viewer.role !== 'admin') {
+      setResultAndStopExecution({ errors: [apiError('FORBIDDEN', 'Only admins may change data.')] });
+    }
+  },
+};
+
+/**
+ * The GraphQL API as a fetch-style handler; `createApiServer` serves it.
+ * Error masking stays on: anything that is not an expected `GraphQLError`
+ * reaches clients as "Unexpected error." and is logged here.
+ */
+export function createApp(deps: ApiDeps) {
+  return createYoga<object, ApiContext>({
+    schema: createSchemaForApi(),
+    graphqlEndpoint: GRAPHQL_PATH,
+    graphiql: deps.graphiql,
+    landingPage: false,
+    healthCheckEndpoint: '/health/live',
+    logging: {
+      debug: (...args) => deps.logger.debug({ args }, 'graphql'),
+      info: (...args) => deps.logger.info({ args }, 'graphql'),
+      warn: (...args) => deps.logger.warn({ args }, 'graphql'),
+      error: (...args) => deps.logger.error({ args }, 'graphql'),
+    },
+    maskedErrors: {
+      maskError(error, message, isDev) {
+        const original = (error instanceof GraphQLError ? error.originalError : undefined) ?? error;
+        if (original instanceof InvalidCursorError) {
+          return apiError('BAD_USER_INPUT', 'The cursor is not one this API gave out.', { argument: 'after' });
+        }
+        if (!(original instanceof GraphQLError)) deps.logger.error({ err: original }, 'unexpected error in a GraphQL request');
+        return maskError(error, message, isDev);
+      },
+    },
+    plugins: [requireApiKey(deps), EnvelopArmorPlugin(ARMOR), mutationsAreForAdmins],
+    context: ({ request }: YogaInitialContext): ApiContext => {
+      const viewer = authenticate(request.headers.get('authorization'), deps.apiKeys);
+      // requireApiKey has already refused requests without a valid key.
+      if (viewer === null) throw apiError('UNAUTHENTICATED', 'A valid API key is required.');
+      return { viewer, deps, loaders: createLoaders(deps.stores) };
+    },
+  });
+}
+
+export type ApiApp = ReturnType<typeof createApp>;

@@ -1,0 +1,54 @@
+import DataLoader from 'dataloader';
+import type { Logger } from '../logger';
+import type { MoodleClient } from '../moodle';
+import type { Stores } from '../store';
+import type { CourseDocument } from '../store/courses';
+import type { StudentDocument } from '../store/students';
+import type { SyncLauncher } from '../temporal/launcher';
+import type { ApiKeyEntry, Viewer } from './auth';
+
+/** Everything the API needs, injected once when the app is built. */
+export interface ApiDeps {
+  stores: Stores;
+  /** Looks up Moodle users when an admin creates a student. */
+  moodle: Pick<MoodleClient, 'getUsersByField'>;
+  syncs: SyncLauncher;
+  now: () => Date;
+  apiKeys: readonly ApiKeyEntry[];
+  graphiql: boolean;
+  logger: Logger;
+}
+
+/** Batches the lookups a page of results makes, so a page costs a constant number of queries. */
+export interface Loaders {
+  course: DataLoader<number, CourseDocument | null>;
+  student: DataLoader<string, StudentDocument | null>;
+  lastCourseSyncAt: () => Promise<Date | null>;
+}
+
+export interface ApiContext {
+  viewer: Viewer;
+  deps: ApiDeps;
+  loaders: Loaders;
+}
+
+function byKey<K, V>(keys: readonly K[], values: V[], keyOf: (value: V) => K): (V | null)[] {
+  const found = new Map(values.map((value) => [keyOf(value), value]));
+  return keys.map((key) => found.get(key) ?? null);
+}
+
+export function createLoaders(stores: Stores): Loaders {
+  let lastCourseSync: Promise<Date | null> | undefined;
+  return {
+    course: new DataLoader(async (ids) => byKey(ids, await stores.courses.getMany(ids), (course) => course._id)),
+    student: new DataLoader(async (ids) =>
+      byKey(ids, await stores.students.getMany(ids), (student) => student._id.toHexString()),
+    ),
+    lastCourseSyncAt: () => {
+      lastCourseSync ??= stores.syncRuns
+        .latestFinished('COURSE', ['SUCCEEDED', 'PARTIAL'])
+        .then((run) => run?.finishedAt ?? null);
+      return lastCourseSync;
+    },
+  };
+}

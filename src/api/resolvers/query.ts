@@ -1,0 +1,111 @@
+import { ObjectId } from 'mongodb';
+import type { CourseState } from '../../domain/course';
+import { readConnectionState } from '../../store/health';
+import type { SyncKind } from '../../store/sync-runs';
+import type { ApiContext } from '../context';
+import { decodeCursor, pageSize, toConnection } from '../cursors';
+import { apiError } from '../errors';
+import { parseCourseId, parseRecordId } from '../ids';
+import type { PageArgs } from './types';
+
+/** SPEC: NEW courses are for admins' triage; nobody else sees them. */
+const READER_STATES: readonly CourseState[] = ['OPEN', 'CLOSED'];
+
+function page(args: PageArgs) {
+  return { first: pageSize(args.first), after: decodeCursor(args.after) };
+}
+
+export const Query = {
+  courses: async (
+    _: unknown,
+    args: PageArgs & { states?: CourseState[] | null; search?: string | null; includeDeleted?: boolean | null },
+    { viewer, deps }: ApiContext,
+  ) => {
+    const requested = args.states ?? ['NEW', 'OPEN', 'CLOSED'];
+    const states = viewer.role === 'admin' ? requested : requested.filter((state) => READER_STATES.includes(state));
+    const query = { states, search: args.search ?? undefined, includeDeleted: args.includeDeleted ?? false };
+    const [found, total] = await Promise.all([
+      deps.stores.courses.list(query, page(args)),
+      deps.stores.courses.count(query),
+    ]);
+    return toConnection(found, total);
+  },
+
+  course: async (_: unknown, args: { id: string }, { viewer, loaders }: ApiContext) => {
+    const course = await loaders.course.load(parseCourseId(args.id, 'id'));
+    return course === null || (course.state === 'NEW' && viewer.role !== 'admin') ? null : course;
+  },
+
+  enrollments: async (
+    _: unknown,
+    args: PageArgs & { courseId?: string | null; studentId?: string | null },
+    { deps, loaders }: ApiContext,
+  ) => {
+    const filter = {
+      ...(args.courseId != null && { courseId: parseCourseId(args.courseId) }),
+      ...(args.studentId != null && { studentId: new ObjectId(parseRecordId(args.studentId, 'studentId')) }),
+    };
+    const pageRequest = page(args);
+    if (filter.studentId !== undefined && (await loaders.student.load(filter.studentId.toHexString())) === null) {
+      throw apiError('NOT_FOUND', 'No student has that id.', { argument: 'studentId' });
+    }
+    const [found, total] = await Promise.all([
+      deps.stores.enrollments.list(filter, pageRequest),
+      deps.stores.enrollments.count(filter),
+    ]);
+    return toConnection(found, total);
+  },
+
+  enrollment: async (_: unknown, args: { id: string }, { deps }: ApiContext) =>
+    deps.stores.enrollments.get(parseRecordId(args.id, 'id')),
+
+  students: async (_: unknown, args: PageArgs & { search?: string | null }, { deps }: ApiContext) => {
+    const search = args.search ?? undefined;
+    const [found, total] = await Promise.all([
+      deps.stores.students.list(page(args), search),
+      deps.stores.students.count(search),
+    ]);
+    return toConnection(found, total);
+  },
+
+  student: async (_: unknown, args: { id: string }, { loaders }: ApiContext) =>
+    loaders.student.load(parseRecordId(args.id, 'id')),
+
+  syncStatus: async (_: unknown, _args: unknown, { deps }: ApiContext) => {
+    const [state, lastCourseSync, lastEnrollmentSync] = await Promise.all([
+      readConnectionState(deps.stores, deps.now()),
+      deps.stores.syncRuns.latest('COURSE'),
+      deps.stores.syncRuns.latest('ENROLLMENT'),
+    ]);
+    return {
+      connection: state.status,
+      message: state.message,
+      cause: state.cause,
+      lastSuccessAt: state.lastSuccessAt,
+      lastCourseSync,
+      lastEnrollmentSync,
+    };
+  },
+
+  syncErrors: async (
+    _: unknown,
+    args: PageArgs & { open?: boolean | null; courseId?: string | null },
+    { deps }: ApiContext,
+  ) => {
+    const query = {
+      open: args.open ?? true,
+      ...(args.courseId != null && { courseId: parseCourseId(args.courseId) }),
+    };
+    const [found, total] = await Promise.all([
+      deps.stores.syncErrors.list(query, page(args)),
+      deps.stores.syncErrors.count(query),
+    ]);
+    return toConnection(found, total);
+  },
+
+  syncRuns: async (_: unknown, args: PageArgs & { kind?: SyncKind | null }, { deps }: ApiContext) => {
+    const kind = args.kind ?? undefined;
+    const [found, total] = await Promise.all([deps.stores.syncRuns.list(kind, page(args)), deps.stores.syncRuns.count(kind)]);
+    return toConnection(found, total);
+  },
+};

@@ -1,0 +1,51 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ApiApp } from './app';
+
+export interface ApiServer {
+  readonly url: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+export interface ApiServerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Answers the readiness probe: can the API reach what it depends on? */
+  isReady: () => Promise<boolean>;
+}
+
+/**
+ * Serves the GraphQL app plus two anonymous probes for orchestrators:
+ * `/health/live` (the process answers; handled by Yoga) and `/health/ready`.
+ */
+export async function startApiServer(app: ApiApp, options: ApiServerOptions): Promise<ApiServer> {
+  const server = createServer((request, response) => {
+    if (request.url === '/health/ready') {
+      void options
+        .isReady()
+        .catch(() => false)
+        .then((ready) => {
+          response.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ ready }));
+        });
+      return;
+    }
+    void app.handle(request, response);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}`,
+    server,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
