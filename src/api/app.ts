@@ -59,6 +59,27 @@ const mutationsAreForAdmins: Plugin<ApiContext> = {
 };
 
 /**
+ * GraphQL Armor's refusals (depth, aliases, cost, tokens) carry no code; give
+ * every error without one the code Yoga gives refused queries, so that
+ * clients can always branch on `extensions.code`.
+ */
+const everyErrorHasACode: Plugin<ApiContext> = {
+  onResultProcess({ result, setResult }) {
+    if (Array.isArray(result) || !('errors' in result) || !Array.isArray(result.errors)) return;
+    const errors = result.errors as GraphQLError[];
+    if (errors.every((error) => error.extensions?.code !== undefined)) return;
+    setResult({
+      ...result,
+      errors: errors.map((error) =>
+        error.extensions?.code === undefined
+          ? new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } })
+          : error,
+      ),
+    });
+  },
+};
+
+/**
  * The GraphQL API as a fetch-style handler; `createApiServer` serves it.
  * Error masking stays on: anything that is not an expected `GraphQLError`
  * reaches clients as "Unexpected error." and is logged here.
@@ -86,7 +107,7 @@ export function createApp(deps: ApiDeps) {
         return maskError(error, message, isDev);
       },
     },
-    plugins: [requireApiKey(deps), EnvelopArmorPlugin(ARMOR), mutationsAreForAdmins],
+    plugins: [requireApiKey(deps), EnvelopArmorPlugin(ARMOR), mutationsAreForAdmins, everyErrorHasACode],
     context: ({ request }: YogaInitialContext): ApiContext => {
       const viewer = authenticate(request.headers.get('authorization'), deps.apiKeys);
       // requireApiKey has already refused requests without a valid key.

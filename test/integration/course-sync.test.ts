@@ -1,65 +1,35 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import { HELD_DELETIONS_SCOPE } from '../../activities/course-sync';
 import { confirmHeldDeletions } from '../../src/admin/course-deletions';
-import { createMoodleClient, type MoodleClient } from '../../src/moodle';
-import { generateSite, startMoodleSimulator, type MoodleSimulator } from '../../src/moodle-sim';
-import { Secret } from '../../src/secret';
-import { createStores, ensureIndexes, type Stores } from '../../src/store';
+import { generateSite, type MoodleSimulator } from '../../src/moodle-sim';
+import type { Stores } from '../../src/store';
 import type { CourseDocument } from '../../src/store/courses';
-import type { Database } from '../../src/store/mongo';
 import { startCourseSync } from '../../src/temporal/client';
-import { createWorker } from '../../src/temporal/worker';
-import { courseSyncWorkflow } from '../../workflows';
-import { openTemporal, openTestDatabase, uniqueName, workflowBundlePath, type TestTemporal } from '../support/environment';
+import { uniqueName, type TestTemporal } from '../support/environment';
+import { startSyncHarness, type SyncHarness } from '../support/sync-harness';
 
 const TOKEN = 'c0ffee00c0ffee00c0ffee00c0ffee00';
 
 describe('course sync on the real Temporal dev server, FerretDB and the Moodle simulator', () => {
+  let harness: SyncHarness;
   let temporal: TestTemporal;
-  let database: Database;
   let stores: Stores;
   let sim: MoodleSimulator;
-  let moodle: MoodleClient;
-  let worker: Worker;
-  let workerRun: Promise<void>;
 
   beforeAll(async () => {
-    temporal = await openTemporal();
-    database = await openTestDatabase();
-    stores = createStores(database.db);
-    await ensureIndexes(stores);
-    sim = await startMoodleSimulator({
+    harness = await startSyncHarness({
       site: generateSite({ seed: 'course-sync', courses: 10, studentsPerCourse: 3, activitiesPerCourse: 4 }),
       token: TOKEN,
+      moodleTimeoutMs: 1_000,
     });
-    moodle = createMoodleClient({ url: sim.url, token: new Secret(TOKEN), timeoutMs: 1_000 });
-    worker = await createWorker({
-      connection: temporal.connection,
-      namespace: temporal.namespace,
-      taskQueue: temporal.taskQueue,
-      activities: createActivities({ stores, moodle, now: () => new Date(), deletionGuardRatio: 0.5 }),
-      workflowBundlePath: workflowBundlePath(),
-    });
-    workerRun = worker.run();
+    ({ temporal, stores, sim } = harness);
   });
 
   afterAll(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await workerRun;
-    await moodle?.close();
-    await sim?.close();
-    await database?.close();
-    await temporal?.close();
+    await harness?.close();
   });
 
-  const runCourseSync = () =>
-    temporal.client.workflow.execute(courseSyncWorkflow, {
-      taskQueue: temporal.taskQueue,
-      workflowId: uniqueName('course-sync-test'),
-      args: [{ trigger: 'MANUAL' }],
-    });
+  const runCourseSync = () => harness.runCourseSync();
 
   const storedCourses = async () =>
     new Map((await stores.courses.collection.find({}).toArray()).map((course) => [course._id, course]));

@@ -1,22 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import type { ObjectId } from 'mongodb';
 import { createActivities } from '../../activities';
 import { courseScope, enrollmentScope } from '../../activities/enrollment-sync';
-import { createMoodleClient, type MoodleClient } from '../../src/moodle';
-import { generateSite, startMoodleSimulator, type MoodleSimulator } from '../../src/moodle-sim';
-import { Secret } from '../../src/secret';
-import { createStores, ensureIndexes, type Stores } from '../../src/store';
+import type { MoodleClient } from '../../src/moodle';
+import { generateSite, type MoodleSimulator } from '../../src/moodle-sim';
+import type { Stores } from '../../src/store';
 import type { EnrollmentDocument } from '../../src/store/enrollments';
 import { readConnectionState } from '../../src/store/health';
-import type { Database } from '../../src/store/mongo';
 import { startEnrollmentSync } from '../../src/temporal/client';
 import { createWorker } from '../../src/temporal/worker';
-import { courseSyncWorkflow, enrollmentSyncWorkflow } from '../../workflows';
+import { enrollmentSyncWorkflow } from '../../workflows';
 import type { EnrollmentSyncInput, EnrollmentSyncResult } from '../../workflows/enrollment-sync';
-import { openTemporal, openTestDatabase, uniqueName, workflowBundlePath, type TestTemporal } from '../support/environment';
+import { uniqueName, workflowBundlePath, type TestTemporal } from '../support/environment';
+import { startSyncHarness, type SyncHarness } from '../support/sync-harness';
 
 const TOKEN = 'e11e0000e11e0000e11e0000e11e0000';
 const COURSES = 8;
@@ -24,53 +22,24 @@ const COURSES = 8;
 const TUNING: EnrollmentSyncInput = { concurrency: 3, batchSize: 3, heartbeatTimeoutMs: 2_000 };
 
 describe('enrollment sync on the real Temporal dev server, FerretDB and the Moodle simulator', () => {
+  let harness: SyncHarness;
   let temporal: TestTemporal;
-  let database: Database;
   let stores: Stores;
   let sim: MoodleSimulator;
   let moodle: MoodleClient;
-  let worker: Worker;
-  let workerRun: Promise<void>;
   /** Every course has all its Moodle students enrolled in the SMS, except this one: one student only. */
   let fewStudentsCourse: number;
   let courseIds: number[];
 
   beforeAll(async () => {
-    temporal = await openTemporal();
-    database = await openTestDatabase();
-    stores = createStores(database.db);
-    await ensureIndexes(stores);
-    sim = await startMoodleSimulator({
-      site: generateSite({
-        seed: 'enrollment-sync',
-        courses: COURSES,
-        studentsPerCourse: 6,
-        activitiesPerCourse: 6,
-      }),
+    harness = await startSyncHarness({
+      site: generateSite({ seed: 'enrollment-sync', courses: COURSES, studentsPerCourse: 6, activitiesPerCourse: 6 }),
       token: TOKEN,
+      // A course followed for at most half of its gradebook's users is read per student.
+      activities: { perStudent: { ratio: 0.5, max: 3 } },
     });
-    moodle = createMoodleClient({ url: sim.url, token: new Secret(TOKEN), timeoutMs: 2_000 });
-    worker = await createWorker({
-      connection: temporal.connection,
-      namespace: temporal.namespace,
-      taskQueue: temporal.taskQueue,
-      activities: createActivities({
-        stores,
-        moodle,
-        now: () => new Date(),
-        deletionGuardRatio: 0.5,
-        // A course followed for at most half of its gradebook's users is read per student.
-        perStudent: { ratio: 0.5, max: 3 },
-      }),
-      workflowBundlePath: workflowBundlePath(),
-    });
-    workerRun = worker.run();
-
-    await temporal.client.workflow.execute(courseSyncWorkflow, {
-      taskQueue: temporal.taskQueue,
-      workflowId: uniqueName('course-sync-for-enrollments'),
-      args: [{ trigger: 'MANUAL' }],
-    });
+    ({ temporal, stores, sim, moodle } = harness);
+    await harness.runCourseSync();
     courseIds = sim.site
       .courses()
       .filter((course) => course.format !== 'site')
@@ -95,20 +64,11 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
   });
 
   afterAll(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await workerRun;
-    await moodle?.close();
-    await sim?.close();
-    await database?.close();
-    await temporal?.close();
+    await harness?.close();
   });
 
-  const runEnrollmentSync = (input: EnrollmentSyncInput = {}, workflowId = uniqueName('enrollment-sync-test')) =>
-    temporal.client.workflow.execute(enrollmentSyncWorkflow, {
-      taskQueue: temporal.taskQueue,
-      workflowId,
-      args: [{ trigger: 'MANUAL', ...TUNING, ...input }],
-    });
+  const runEnrollmentSync = (input: EnrollmentSyncInput = {}, workflowId?: string) =>
+    harness.runEnrollmentSync({ ...TUNING, ...input }, workflowId);
 
   const enrollmentsById = async () =>
     new Map((await stores.enrollments.collection.find({}).toArray()).map((enrollment) => [enrollment._id.toHexString(), enrollment]));
@@ -316,11 +276,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     expect((await stores.syncErrors.open(courseScope(courseId)))[0]?.code).toBe('MOODLE_COURSE_NOT_FOUND');
     expect(await enrollmentsOf(courseId)).toEqual(before);
 
-    await temporal.client.workflow.execute(courseSyncWorkflow, {
-      taskQueue: temporal.taskQueue,
-      workflowId: uniqueName('course-sync-deletion'),
-      args: [{ trigger: 'MANUAL' }],
-    });
+    await harness.runCourseSync();
     const after = await runEnrollmentSync();
     expect(after).toMatchObject({ outcome: 'SUCCEEDED', counts: { coursesToSync: COURSES - 1 } });
     expect(await enrollmentsOf(courseId)).toEqual(before);
@@ -391,7 +347,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../support/worker-process.ts')], {
       env: {
         ...process.env,
-        MONGODB_DB: database.db.databaseName,
+        MONGODB_DB: harness.database.db.databaseName,
         TEMPORAL_TASK_QUEUE: taskQueue,
         MOODLE_URL: sim.url,
         MOODLE_TOKEN: TOKEN,

@@ -19,6 +19,7 @@ const counts = (record: Record<string, number>) =>
 
 export const DateTime = new GraphQLScalarType<Date | null, string>({
   name: 'DateTime',
+  description: 'An ISO-8601 date-time in UTC.',
   serialize: (value) => {
     if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new TypeError('DateTime must be a valid Date');
     return value.toISOString();
