@@ -1,3 +1,4 @@
+import { SYNC_SCOPES } from '../src/domain/sync-scopes';
 import { describeHeldDeletions, diffCourses } from '../src/domain/course-diff';
 import type { MoodleClient } from '../src/moodle';
 import type { Stores } from '../src/store';
@@ -6,7 +7,6 @@ import { toActivityFailure } from './failures';
 /** What a course sync needs from Moodle; checked before anything is read. */
 export const COURSE_SYNC_FUNCTIONS = ['core_webservice_get_site_info', 'core_course_get_courses'] as const;
 
-export const HELD_DELETIONS_SCOPE = 'course-sync:deletions';
 export const HELD_DELETIONS_CODE = 'COURSE_DELETIONS_HELD';
 
 export interface CourseSyncCounts {
@@ -46,10 +46,10 @@ export function createCourseSyncActivities({ stores, moodle, now, deletionGuardR
 
         const held = describeHeldDeletions(diff);
         if (held === null) {
-          await stores.syncErrors.resolve([HELD_DELETIONS_SCOPE], at);
+          await stores.syncErrors.resolve([SYNC_SCOPES.heldDeletions], at);
         } else {
           await stores.syncErrors.record(
-            { scope: HELD_DELETIONS_SCOPE, code: HELD_DELETIONS_CODE, message: held, details: { courseIds: diff.heldDeletions } },
+            { scope: SYNC_SCOPES.heldDeletions, code: HELD_DELETIONS_CODE, message: held, details: { courseIds: diff.heldDeletions } },
             at,
           );
         }

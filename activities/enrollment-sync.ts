@@ -1,3 +1,4 @@
+import { SYNC_SCOPES } from '../src/domain/sync-scopes';
 import { Context } from '@temporalio/activity';
 import type { ObjectId } from 'mongodb';
 import {
@@ -20,14 +21,6 @@ export const ENROLLMENT_SYNC_FUNCTIONS = [
   'core_course_get_contents',
   'gradereport_user_get_grade_items',
 ] as const;
-
-export function courseScope(courseId: number): string {
-  return `course:${courseId}`;
-}
-
-export function enrollmentScope(enrollmentId: string): string {
-  return `enrollment:${enrollmentId}`;
-}
 
 /** Counts only: gradebooks never pass through workflow history. */
 export interface CourseEnrollmentSyncResult {
@@ -122,7 +115,7 @@ export function createEnrollmentSyncActivities({
         await stores.enrollments.writeSyncResults(planWrites(plan, at), at, () => {
           progress.batchesWritten += 1;
         });
-        await stores.syncErrors.resolve(plan.recovered.map((id) => enrollmentScope(id.toHexString())), at);
+        await stores.syncErrors.resolve(plan.recovered.map((id) => SYNC_SCOPES.enrollment(id.toHexString())), at);
         await stores.courses.recordEnrollmentSync(courseId, usePerStudent ? undefined : gradebook.length, at);
         return {
           enrollments: enrollments.length,
@@ -143,7 +136,7 @@ export function createEnrollmentSyncActivities({
     /** The error of a course that could not be synced, kept until a later run syncs it. */
     async recordCourseFailure(input: CourseFailureInput): Promise<void> {
       await stores.syncErrors.record(
-        { scope: courseScope(input.courseId), courseId: input.courseId, code: input.code, message: input.message },
+        { scope: SYNC_SCOPES.course(input.courseId), courseId: input.courseId, code: input.code, message: input.message },
         now(),
       );
     },
@@ -180,7 +173,7 @@ async function downloadPerStudent(
 async function recordPlanErrors(stores: Stores, courseId: number, plan: EnrollmentSyncPlan<ObjectId>, at: Date): Promise<void> {
   await stores.syncErrors.recordMany(
     plan.failures.map((failure) => ({
-      scope: enrollmentScope(failure.id.toHexString()),
+      scope: SYNC_SCOPES.enrollment(failure.id.toHexString()),
       courseId,
       enrollmentId: failure.id.toHexString(),
       code: failure.code,
@@ -190,11 +183,11 @@ async function recordPlanErrors(stores: Stores, courseId: number, plan: Enrollme
   );
   if (plan.gradesHidden) {
     await stores.syncErrors.record(
-      { scope: courseScope(courseId), courseId, code: GRADES_HIDDEN_BY_REPORT, message: gradesHiddenMessage(courseId) },
+      { scope: SYNC_SCOPES.course(courseId), courseId, code: GRADES_HIDDEN_BY_REPORT, message: gradesHiddenMessage(courseId) },
       at,
     );
   } else {
-    await stores.syncErrors.resolve([courseScope(courseId)], at);
+    await stores.syncErrors.resolve([SYNC_SCOPES.course(courseId)], at);
   }
 }
 

@@ -1,11 +1,6 @@
+import { SYNC_SCOPES } from '../src/domain/sync-scopes';
 import type { Stores } from '../src/store';
-import type { SyncKind, SyncOutcome, SyncRunError, SyncRunStart } from '../src/store/sync-runs';
-
-/** The sync-error scope of a whole run of each kind. */
-export const RUN_SCOPES: Record<SyncKind, string> = {
-  COURSE: 'course-sync',
-  ENROLLMENT: 'enrollment-sync',
-};
+import type { SyncOutcome, SyncRunError, SyncRunStart } from '../src/store/sync-runs';
 
 export interface FinishSyncRunInput {
   syncRunId: string;
@@ -32,7 +27,7 @@ export function createSyncRunActivities({ stores, now }: SyncRunDeps) {
       if (run === null) throw new Error(`sync run ${input.syncRunId} was never started`);
       const at = now();
       await stores.syncRuns.finish(input.syncRunId, input, at);
-      const scope = RUN_SCOPES[run.kind];
+      const scope = SYNC_SCOPES.run[run.kind];
       if (input.error === null) await stores.syncErrors.resolve([scope], at);
       else await stores.syncErrors.record({ scope, code: input.error.code, message: input.error.message }, at);
     },

@@ -1,4 +1,4 @@
-import { HELD_DELETIONS_SCOPE } from '../../activities/course-sync';
+import { SYNC_SCOPES } from '../domain/sync-scopes';
 import type { Stores } from '../store';
 
 export interface ConfirmDeletionsResult {
@@ -20,7 +20,7 @@ export async function confirmHeldDeletions(
   now: Date,
   courseIds?: readonly number[],
 ): Promise<ConfirmDeletionsResult> {
-  const [held] = await stores.syncErrors.open(HELD_DELETIONS_SCOPE);
+  const [held] = await stores.syncErrors.open(SYNC_SCOPES.heldDeletions);
   const heldIds = ((held?.details.courseIds as number[] | undefined) ?? []).filter(Number.isInteger);
   const requested = courseIds ?? heldIds;
   const toDelete = requested.filter((id) => heldIds.includes(id));
@@ -28,7 +28,7 @@ export async function confirmHeldDeletions(
   const stillHeld = heldIds.filter((id) => !toDelete.includes(id));
   if (held !== undefined) {
     if (stillHeld.length === 0) {
-      await stores.syncErrors.resolve([HELD_DELETIONS_SCOPE], now);
+      await stores.syncErrors.resolve([SYNC_SCOPES.heldDeletions], now);
     } else {
       await stores.syncErrors.amend(held._id, {
         message: `${stillHeld.length} held course deletion(s) still wait for confirmation: ${stillHeld.join(', ')}.`,

@@ -1,3 +1,5 @@
+import { SYNC_SCOPES } from './sync-scopes';
+
 /**
  * What a technician's "replay what failed" re-runs, decided from the open
  * sync errors: a failed course sync → the whole course sync; a failed
@@ -6,10 +8,6 @@
  * an ordinary, idempotent sync run, so replaying twice changes nothing more.
  */
 
-export const COURSE_SYNC_SCOPE = 'course-sync';
-export const ENROLLMENT_SYNC_SCOPE = 'enrollment-sync';
-/** Held deletions wait for an admin's confirmation; re-running the sync would only hold them again. */
-export const HELD_DELETIONS_SCOPE = 'course-sync:deletions';
 
 export interface ReplayableError {
   scope: string;
@@ -32,14 +30,15 @@ export interface ReplayPlan {
 }
 
 export function planReplay(openErrors: readonly ReplayableError[], request: ReplayRequest): ReplayPlan {
-  const recent = openErrors.filter((error) => error.lastSeenAt >= request.since && error.scope !== HELD_DELETIONS_SCOPE);
+  const recent = openErrors.filter((error) => error.lastSeenAt >= request.since && // Held deletions wait for an admin's confirmation; re-running the sync would only hold them again.
+      error.scope !== SYNC_SCOPES.heldDeletions);
   const onlyCourses = request.courseIds === undefined ? undefined : new Set(request.courseIds);
   const failedCourses = [
     ...new Set(recent.flatMap((error) => (error.courseId === null ? [] : [error.courseId]))),
   ].filter((courseId) => onlyCourses === undefined || onlyCourses.has(courseId));
 
-  const fullCourseSync = onlyCourses === undefined && recent.some((error) => error.scope === COURSE_SYNC_SCOPE);
-  const fullEnrollmentSync = onlyCourses === undefined && recent.some((error) => error.scope === ENROLLMENT_SYNC_SCOPE);
+  const fullCourseSync = onlyCourses === undefined && recent.some((error) => error.scope === SYNC_SCOPES.run.COURSE);
+  const fullEnrollmentSync = onlyCourses === undefined && recent.some((error) => error.scope === SYNC_SCOPES.run.ENROLLMENT);
   return {
     fullCourseSync,
     fullEnrollmentSync,

@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { HELD_DELETIONS_SCOPE } from '../../activities/course-sync';
 import { confirmHeldDeletions } from '../../src/admin/course-deletions';
+import { SYNC_SCOPES } from '../../src/domain/sync-scopes';
 import { generateSite, type MoodleSimulator } from '../../src/moodle-sim';
 import type { Stores } from '../../src/store';
 import type { CourseDocument } from '../../src/store/courses';
@@ -116,7 +116,7 @@ describe('course sync on the real Temporal dev server, FerretDB and the Moodle s
     expect(String((failure as WorkflowFailedError).cause?.message)).toMatch(cause);
     expect(sim.calls.total() - callsBefore).toBe(1);
     expect(await storedCourses()).toEqual(before);
-    const [open] = await stores.syncErrors.open('course-sync');
+    const [open] = await stores.syncErrors.open(SYNC_SCOPES.run.COURSE);
     expect(open).toMatchObject({ code, occurrences: 1 });
     expect(open?.message).toMatch(cause);
     expect(open?.message).not.toContain(TOKEN);
@@ -126,7 +126,7 @@ describe('course sync on the real Temporal dev server, FerretDB and the Moodle s
     restore();
     const recovery = await runCourseSync();
     expect(recovery.counts.coursesNew).toBe(1);
-    expect(await stores.syncErrors.open('course-sync')).toEqual([]);
+    expect(await stores.syncErrors.open(SYNC_SCOPES.run.COURSE)).toEqual([]);
   });
 
   it.each([
@@ -142,7 +142,7 @@ describe('course sync on the real Temporal dev server, FerretDB and the Moodle s
 
     const result = await run;
     expect(result.counts.coursesSeen).toBe(liveSimCourses().length);
-    expect(await stores.syncErrors.open('course-sync')).toEqual([]);
+    expect(await stores.syncErrors.open(SYNC_SCOPES.run.COURSE)).toEqual([]);
   });
 
   it('holds deletions when 80 % of the courses vanish at once, until an admin confirms them', async () => {
@@ -154,7 +154,7 @@ describe('course sync on the real Temporal dev server, FerretDB and the Moodle s
     expect(held.counts).toMatchObject({ coursesDeleted: 0, heldDeletions: vanishing.length });
     const stored = await storedCourses();
     for (const id of vanishing) expect(stored.get(id)?.deleted).toBe(false);
-    const [error] = await stores.syncErrors.open(HELD_DELETIONS_SCOPE);
+    const [error] = await stores.syncErrors.open(SYNC_SCOPES.heldDeletions);
     expect(error?.details.courseIds).toEqual([...vanishing].sort((a, b) => a - b));
     expect(error?.message).toMatch(/not marked deleted/);
     expect((await stores.syncRuns.latest('COURSE'))?.outcome).toBe('PARTIAL');
@@ -163,7 +163,7 @@ describe('course sync on the real Temporal dev server, FerretDB and the Moodle s
     expect(confirmation.deleted.sort((a, b) => a - b)).toEqual([...vanishing].sort((a, b) => a - b));
     const after = await storedCourses();
     for (const id of vanishing) expect(after.get(id)).toMatchObject<Partial<CourseDocument>>({ deleted: true });
-    expect(await stores.syncErrors.open(HELD_DELETIONS_SCOPE)).toEqual([]);
+    expect(await stores.syncErrors.open(SYNC_SCOPES.heldDeletions)).toEqual([]);
   });
 
   it('can be started on demand and reports its workflow id', async () => {

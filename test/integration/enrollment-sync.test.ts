@@ -3,8 +3,8 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ObjectId } from 'mongodb';
 import { createActivities } from '../../activities';
-import { courseScope, enrollmentScope } from '../../activities/enrollment-sync';
 import type { MoodleClient } from '../../src/moodle';
+import { SYNC_SCOPES } from '../../src/domain/sync-scopes';
 import { generateSite, type MoodleSimulator } from '../../src/moodle-sim';
 import type { Stores } from '../../src/store';
 import type { EnrollmentDocument } from '../../src/store/enrollments';
@@ -206,7 +206,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     const failed = await stores.enrollments.get(missing!._id.toHexString());
     expect(failed?.syncError).toMatchObject({ code: 'STUDENT_NOT_IN_GRADEBOOK' });
     expect(failed?.progress).toEqual(missing!.progress);
-    const [open] = await stores.syncErrors.open(enrollmentScope(missing!._id.toHexString()));
+    const [open] = await stores.syncErrors.open(SYNC_SCOPES.enrollment(missing!._id.toHexString()));
     expect(open).toMatchObject({ code: 'STUDENT_NOT_IN_GRADEBOOK', courseId, enrollmentId: missing!._id.toHexString() });
     expectSyncedFromModel((await stores.enrollments.get(others[0]!._id.toHexString()))!);
     expect((await readConnectionState(stores, new Date())).status).toBe('DEGRADED');
@@ -215,7 +215,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     const recovery = await runEnrollmentSync();
     expect(recovery.outcome).toBe('SUCCEEDED');
     expectSyncedFromModel((await stores.enrollments.get(missing!._id.toHexString()))!);
-    expect(await stores.syncErrors.open(enrollmentScope(missing!._id.toHexString()))).toEqual([]);
+    expect(await stores.syncErrors.open(SYNC_SCOPES.enrollment(missing!._id.toHexString()))).toEqual([]);
     expect((await readConnectionState(stores, new Date())).status).toBe('HEALTHY');
   });
 
@@ -233,7 +233,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     });
     // One attempt only: a permission problem is not retried.
     expect(callsDelta(callsBefore).gradereport_user_get_grade_items).toBe(COURSES);
-    const [open] = await stores.syncErrors.open(courseScope(denied));
+    const [open] = await stores.syncErrors.open(SYNC_SCOPES.course(denied));
     expect(open).toMatchObject({ code: 'MOODLE_COURSE_INACCESSIBLE', courseId: denied });
     expect(open?.message).not.toContain(TOKEN);
     for (const courseId of courseIds.filter((id) => id !== denied)) {
@@ -245,7 +245,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     expect(started.workflowId).toBe(`enrollment-sync-course-${denied}`);
     const replay: EnrollmentSyncResult = await temporal.client.workflow.getHandle(started.workflowId).result();
     expect(replay.counts).toMatchObject({ coursesToSync: 1, coursesSynced: 1, enrollmentsChanged: 1 });
-    expect(await stores.syncErrors.open(courseScope(denied))).toEqual([]);
+    expect(await stores.syncErrors.open(SYNC_SCOPES.course(denied))).toEqual([]);
   });
 
   it('fails the whole run, and the connection, when Moodle refuses every course', async () => {
@@ -273,14 +273,14 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     // Not yet marked deleted by the course sync: recorded and skipped.
     const skipped = await runEnrollmentSync();
     expect(skipped).toMatchObject({ outcome: 'PARTIAL', counts: { coursesMissing: 1, coursesFailed: 1, coursesSynced: COURSES - 1 } });
-    expect((await stores.syncErrors.open(courseScope(courseId)))[0]?.code).toBe('MOODLE_COURSE_NOT_FOUND');
+    expect((await stores.syncErrors.open(SYNC_SCOPES.course(courseId)))[0]?.code).toBe('MOODLE_COURSE_NOT_FOUND');
     expect(await enrollmentsOf(courseId)).toEqual(before);
 
     await harness.runCourseSync();
     const after = await runEnrollmentSync();
     expect(after).toMatchObject({ outcome: 'SUCCEEDED', counts: { coursesToSync: COURSES - 1 } });
     expect(await enrollmentsOf(courseId)).toEqual(before);
-    expect(await stores.syncErrors.open(courseScope(courseId))).toEqual([]);
+    expect(await stores.syncErrors.open(SYNC_SCOPES.course(courseId))).toEqual([]);
   });
 
   it('finishes a sync whose worker was killed mid-way on a new worker, losing and duplicating nothing', async () => {
