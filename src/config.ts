@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_PER_STUDENT_SETTINGS, type PerStudentSettings } from './domain/enrollment-sync';
 import type { ApiKeyEntry } from './api/auth';
+import { readDevState, type DevState } from './local/dev-state';
 import { Secret } from './secret';
 
 /**
@@ -9,10 +10,10 @@ import { Secret } from './secret';
  * without, and passes the typed result down.
  */
 
-const durationPattern = /^(\d+)(ms|s|m|h)$/;
-const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+const durationPattern = /^(\d+)(ms|s|m|h|d)$/;
+const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** `90s`, `30m`, `1h`, `500ms` → milliseconds. */
+/** `90s`, `30m`, `1h`, `7d`, `500ms` → milliseconds. */
 export function parseDurationMs(text: string): number | undefined {
   const match = durationPattern.exec(text.trim());
   if (!match) return undefined;
@@ -52,8 +53,21 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+const optionalInteger = (min: number, max: number) =>
+  optionalText.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a whole number' })
+      .int('expected a whole number')
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .optional(),
+  );
+
 const url = (what: string) =>
   optionalText.refine((value) => value === undefined || URL.canParse(value), `expected ${what}`);
+
+/** Git-ignored, relative to the folder a command runs in. */
+const DEFAULT_STATE_DIR = '.local';
 
 const envSchema = z.object({
   MONGODB_URI: url('a mongodb:// or mongodb+srv:// URI').refine(
@@ -86,7 +100,8 @@ const envSchema = z.object({
   ENROLLMENT_PER_STUDENT_RATIO: share(DEFAULT_PER_STUDENT_SETTINGS.ratio),
   ENROLLMENT_PER_STUDENT_MAX: integer(DEFAULT_PER_STUDENT_SETTINGS.max, 0, 1000),
   API_HOST: z.string().min(1).default('127.0.0.1'),
-  API_PORT: integer(4000, 0, 65_535),
+  /** Unset: 4000 for `sms-sync api`, a free port for `sms-sync dev`. */
+  API_PORT: optionalInteger(0, 65_535),
   API_KEYS: z
     .string()
     .default('')
@@ -103,6 +118,7 @@ const envSchema = z.object({
       }
       return keys;
     }),
+  LOCAL_STATE_DIR: z.string().min(1).default(DEFAULT_STATE_DIR),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -127,7 +143,14 @@ export interface Config {
     /** When a course's enrollments are few enough for per-student grade downloads (0 max turns them off). */
     perStudent: PerStudentSettings;
   };
-  api: { host: string; port: number; keys: ApiKeyEntry[]; graphiql: boolean };
+  /** `port` is undefined when API_PORT is not set. */
+  api: { host: string; port?: number; keys: ApiKeyEntry[]; graphiql: boolean };
+  local: {
+    /** Where `sms-sync dev` keeps its state file and log (git-ignored). */
+    stateDir: string;
+    /** The running `sms-sync dev` whose services this configuration falls back to. */
+    devStack?: Pick<DevState, 'pid' | 'graphqlUrl' | 'temporalUiUrl'>;
+  };
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -142,12 +165,29 @@ export class ConfigError extends Error {
 export interface LoadConfigOptions {
   /** Variables the calling command cannot run without. */
   require?: ConfigVariable[];
+  /**
+   * Fall back to the services of a `sms-sync dev` running from this folder for
+   * the variables that are not set (the ops commands; never `worker`/`api`).
+   */
+  useDevStack?: boolean;
+}
+
+function isSet(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== '';
+}
+
+function devStackDefaults(env: Record<string, string | undefined>): { env: Record<string, string | undefined>; devStack?: DevState } {
+  const devStack = readDevState(isSet(env.LOCAL_STATE_DIR) ? env.LOCAL_STATE_DIR : DEFAULT_STATE_DIR);
+  if (devStack === undefined) return { env };
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => isSet(value)));
+  return { env: { ...devStack.defaults, ...set }, devStack };
 }
 
 export function loadConfig(
-  env: Record<string, string | undefined> = process.env,
+  environment: Record<string, string | undefined> = process.env,
   options: LoadConfigOptions = {},
 ): Config {
+  const { env, devStack } = options.useDevStack ? devStackDefaults(environment) : { env: environment };
   const parsed = envSchema.safeParse(env);
   const problems: string[] = [];
   if (!parsed.success) {
@@ -157,8 +197,7 @@ export function loadConfig(
     }
   }
   for (const name of options.require ?? []) {
-    const value = env[name];
-    if (value === undefined || value.trim() === '') problems.push(`${name}: required but not set`);
+    if (!isSet(env[name])) problems.push(`${name}: required but not set`);
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError([...new Set(problems)].sort());
 
@@ -181,6 +220,10 @@ export function loadConfig(
       perStudent: { ratio: e.ENROLLMENT_PER_STUDENT_RATIO, max: e.ENROLLMENT_PER_STUDENT_MAX },
     },
     api: { host: e.API_HOST, port: e.API_PORT, keys: e.API_KEYS, graphiql: e.NODE_ENV === 'development' },
+    local: {
+      stateDir: e.LOCAL_STATE_DIR,
+      devStack: devStack && { pid: devStack.pid, graphqlUrl: devStack.graphqlUrl, temporalUiUrl: devStack.temporalUiUrl },
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

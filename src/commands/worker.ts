@@ -2,10 +2,12 @@ import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { configuredEndpoints, openConnections } from '../services/connections';
 import { startWorkerService } from '../services/worker';
+import { installTemporalLogging } from '../temporal/runtime';
 
 export async function runWorkerCommand(): Promise<void> {
   const config = loadConfig(process.env, { require: ['MONGODB_URI', 'TEMPORAL_ADDRESS', 'MOODLE_URL', 'MOODLE_TOKEN'] });
   const log = createLogger(config.logLevel, { role: 'worker' });
+  installTemporalLogging(log);
   const endpoints = configuredEndpoints(config);
   const connections = await openConnections(config, endpoints);
   try {

@@ -5,6 +5,9 @@ import type { Logger } from '../logger';
 import { temporalSyncLauncher } from '../temporal/launcher';
 import type { Connections } from './connections';
 
+/** `sms-sync api` listens here when API_PORT is not set. */
+export const DEFAULT_API_PORT = 4000;
+
 /** Serves the GraphQL API over the given connections. */
 export async function startApiService(
   config: Config,
@@ -25,7 +28,7 @@ export async function startApiService(
   });
   const server = await startApiServer(app, {
     host: config.api.host,
-    port: options.port ?? config.api.port,
+    port: options.port ?? config.api.port ?? DEFAULT_API_PORT,
     isReady: async () => {
       await connections.database.db.command({ ping: 1 });
       await connections.temporal.workflowService.getSystemInfo({});

@@ -18,7 +18,12 @@ export interface RunningWorker {
 export async function startWorkerService(
   config: Config,
   connections: Connections,
-  options: { temporalAddress: string; log: Logger },
+  options: {
+    temporalAddress: string;
+    log: Logger;
+    /** A prebuilt workflow bundle (tests); the workflows are bundled at start otherwise. */
+    workflowBundlePath?: string;
+  },
 ): Promise<RunningWorker> {
   const schedules = await ensureSchedules(connections.temporal, scheduleSettings(config));
   options.log.info(schedules, 'schedules ensured');
@@ -34,6 +39,7 @@ export async function startWorkerService(
       deletionGuardRatio: config.sync.deletionGuardRatio,
       perStudent: config.sync.perStudent,
     }),
+    workflowBundlePath: options.workflowBundlePath,
   });
   options.log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
   const done = worker.run().finally(() => connection.close());

@@ -1,11 +1,20 @@
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
 import type { CourseSyncInput, CourseSyncResult } from '../../workflows/course-sync';
 import type { EnrollmentSyncInput, EnrollmentSyncResult } from '../../workflows/enrollment-sync';
+import type { SyncKind, SyncTrigger } from '../store/sync-runs';
 import { COURSE_SYNC_WORKFLOW_ID, ENROLLMENT_SYNC_WORKFLOW_ID, enrollmentSyncCourseWorkflowId } from './config';
 
 export async function connectClient(address: string, namespace: string): Promise<Client> {
   const connection = await Connection.connect({ address });
   return new Client({ connection, namespace });
+}
+
+/**
+ * Shown on the workflow's page in the Temporal UI, so ops see what a run is
+ * without opening its input: the kind, what started it, and its courses.
+ */
+export function syncMemo(kind: SyncKind, trigger: SyncTrigger, courseIds?: readonly number[]): Record<string, unknown> {
+  return { kind, trigger, courses: courseIds === undefined ? 'all' : courseIds.join(', ') };
 }
 
 export interface StartedWorkflow {
@@ -29,6 +38,7 @@ export async function startCourseSync(
     taskQueue,
     workflowId,
     args: [{ trigger } satisfies CourseSyncInput],
+    memo: syncMemo('COURSE', trigger),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   });
   return { workflowId, runId: handle.firstExecutionRunId };
@@ -55,6 +65,7 @@ export async function startEnrollmentSync(
     taskQueue,
     workflowId,
     args: [{ ...rest, trigger } satisfies EnrollmentSyncInput],
+    memo: syncMemo('ENROLLMENT', trigger, rest.courseIds),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   });
   return { workflowId, runId: handle.firstExecutionRunId };

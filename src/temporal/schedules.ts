@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../config';
 import type { EnrollmentSyncInput } from '../../workflows/enrollment-sync';
+import { syncMemo } from './client';
 import { COURSE_SYNC_WORKFLOW_ID, ENROLLMENT_SYNC_WORKFLOW_ID, SCHEDULE_CATCHUP_WINDOW_MS, SCHEDULE_IDS } from './config';
 
 export interface ScheduleSettings {
@@ -38,6 +39,7 @@ export function desiredSchedules(settings: ScheduleSettings): ScheduleOptions[] 
     workflowId: COURSE_SYNC_WORKFLOW_ID,
     taskQueue: settings.taskQueue,
     args: [{ trigger: 'SCHEDULE' }],
+    memo: syncMemo('COURSE', 'SCHEDULE'),
   };
   const enrollmentSync: ScheduleOptionsAction = {
     type: 'startWorkflow',
@@ -45,6 +47,7 @@ export function desiredSchedules(settings: ScheduleSettings): ScheduleOptions[] 
     workflowId: ENROLLMENT_SYNC_WORKFLOW_ID,
     taskQueue: settings.taskQueue,
     args: [{ trigger: 'SCHEDULE', concurrency: settings.courseConcurrency } satisfies EnrollmentSyncInput],
+    memo: syncMemo('ENROLLMENT', 'SCHEDULE'),
   };
   return [
     {

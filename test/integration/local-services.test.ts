@@ -3,27 +3,11 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../../src/config';
+import { isProcessAlive } from '../../src/local/dev-state';
 import { ServiceStartError } from '../../src/local/processes';
 import { startFerretDb, startTemporalDevServer } from '../../src/local/services';
 import { resolveTool } from '../../src/local/tools';
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return condition();
-}
+import { waitUntil } from '../support/wait';
 
 describe('local services', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)('leave no server process behind when the host gets %s', async (signal) => {
@@ -35,13 +19,13 @@ describe('local services', () => {
     const [line] = (await once(createInterface({ input: host.stdout! }), 'line')) as [string];
     const { pids } = JSON.parse(line) as { pids: number[] };
     expect(pids).toHaveLength(2);
-    expect(pids.every(isRunning)).toBe(true);
+    expect(pids.every(isProcessAlive)).toBe(true);
 
     host.kill(signal);
     const [code] = (await once(host, 'exit')) as [number | null];
 
     expect(code).toBe(signal === 'SIGINT' ? 130 : 143);
-    expect(await waitUntil(() => pids.every((pid) => !isRunning(pid)), 5_000)).toBe(true);
+    expect(await waitUntil(() => pids.every((pid) => !isProcessAlive(pid)), 5_000)).toBe(true);
   });
 
   it('reports which binary failed, where, and its last log lines when a server cannot start', async () => {

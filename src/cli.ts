@@ -1,0 +1,149 @@
+import { Argument, Command, Option } from 'commander';
+import { runApiCommand } from './commands/api';
+import { runApiKeyCommand } from './commands/api-key';
+import { runConfirmDeletionsCommand } from './commands/courses';
+import { runDevCommand } from './commands/dev';
+import { runMoodleSimCommand } from './commands/moodle-sim';
+import { courseIds, lookBack, wholeNumber } from './commands/options';
+import { runReplayCommand } from './commands/replay';
+import {
+  runSchedulesApply,
+  runSchedulesDescribe,
+  runSchedulesPause,
+  runSchedulesResume,
+  runSchedulesTrigger,
+  SCHEDULE_ID_LIST,
+} from './commands/schedules';
+import { runStatusCommand } from './commands/status';
+import { runSyncCommand } from './commands/sync';
+import { runWorkerCommand } from './commands/worker';
+
+const EXIT_CODES_HELP = `
+Exit codes: 0 done (sync succeeded, connection HEALTHY); 1 unexpected failure (a server unreachable);
+2 a sync failed, connection FAILING; 3 a sync did part of its work, connection DEGRADED or UNKNOWN;
+64 wrong command line; 78 missing or invalid configuration.
+status, sync, replay, schedules and courses use a "sms-sync dev" running from this folder for any
+server address that is not set in the environment.`;
+
+const JSON_OPTION = ['--json', 'print JSON for scripts instead of text for people'] as const;
+const COURSE_OPTION = ['--course <id...>', 'only these Moodle course ids', courseIds] as const;
+
+function scheduleArgument(): Argument {
+  return new Argument('[schedule]', 'one schedule; both when omitted').choices(SCHEDULE_ID_LIST);
+}
+
+/** The `sms-sync` command line (run by main.ts; tests read its help in-process). */
+export function buildProgram(): Command {
+  const program = new Command('sms-sync')
+    .description('Keeps the Student Management System in step with Moodle through Temporal workflows.')
+    // Usage errors (and --help) end through parseAsync's catch below, with EX_USAGE; subcommands inherit this.
+    .exitOverride()
+    .showHelpAfterError()
+    .addHelpText('after', EXIT_CODES_HELP);
+
+  program
+    .command('dev')
+    .description('run the complete stack locally (Temporal with UI, database, Moodle simulator, worker, API), sync once, print URLs and keys')
+    .action(runDevCommand);
+
+  program
+    .command('worker')
+    .description('run a Temporal worker for the sync workflows and activities')
+    .action(runWorkerCommand);
+
+  program
+    .command('api')
+    .description('serve the GraphQL API for the SMS front end and admins')
+    .action(runApiCommand);
+
+  program
+    .command('status')
+    .description('show the connection state (HEALTHY, DEGRADED, FAILING, UNKNOWN), its cause and the latest syncs')
+    .option(...JSON_OPTION)
+    .action(runStatusCommand);
+
+  const sync = program.command('sync').description('start a course or enrollment sync now');
+  sync
+    .command('courses')
+    .description("mirror Moodle's course list now")
+    .option('--wait', 'wait for the sync to finish and report its outcome')
+    .option(...JSON_OPTION)
+    .action((options: { wait?: boolean; json?: boolean }) => runSyncCommand('courses', options));
+  sync
+    .command('enrollments')
+    .description("read the gradebooks into the SMS enrollments now (every followed course, or --course)")
+    .option(...COURSE_OPTION)
+    .option('--wait', 'wait for the sync to finish and report its outcome')
+    .option(...JSON_OPTION)
+    .action((options: { course?: number[]; wait?: boolean; json?: boolean }) => runSyncCommand('enrollments', options));
+
+  program
+    .command('replay')
+    .description('after a fix on the Moodle side, re-run what failed (idempotent) and report the outcome')
+    .addOption(new Option('--failed', 're-run the failed syncs (from the open sync errors)').makeOptionMandatory())
+    .option('--since <duration>', 'only failures seen this recently (30m, 2h, 7d)', lookBack)
+    .option(...COURSE_OPTION)
+    .option('--dry-run', 'only show what would be re-run')
+    .option('--no-wait', 'start the syncs and return without waiting for their outcome')
+    .option(...JSON_OPTION)
+    .action(runReplayCommand);
+
+  const schedules = program.command('schedules').description('the course-sync and enrollment-sync Temporal schedules');
+  schedules
+    .command('apply')
+    .description('create the schedules, or bring them to the configured intervals (a pause is kept)')
+    .action(runSchedulesApply);
+  schedules
+    .command('pause')
+    .description('pause scheduled syncs (manual syncs and replays still run)')
+    .addArgument(scheduleArgument())
+    .option('--reason <text>', 'the note shown in the Temporal UI')
+    .action(runSchedulesPause);
+  schedules
+    .command('resume')
+    .description('resume paused schedules')
+    .addArgument(scheduleArgument())
+    .option('--reason <text>', 'the note shown in the Temporal UI')
+    .action(runSchedulesResume);
+  schedules
+    .command('trigger')
+    .description('run the scheduled sync now; during a run, one more run follows it (overlap BUFFER_ONE)')
+    .addArgument(scheduleArgument())
+    .action(runSchedulesTrigger);
+  schedules
+    .command('describe')
+    .description('show state, note, interval, running, recent and next runs')
+    .addArgument(scheduleArgument())
+    .option(...JSON_OPTION)
+    .action(runSchedulesDescribe);
+
+  program
+    .command('courses')
+    .description('course administration')
+    .command('confirm-deletions')
+    .description('apply the course deletions a course sync held back (all held ones, or --course)')
+    .option(...COURSE_OPTION)
+    .option(...JSON_OPTION)
+    .action(runConfirmDeletionsCommand);
+
+  program
+    .command('api-key')
+    .description('create an API key and print the API_KEYS entry (a hash) that grants it')
+    .addOption(new Option('--role <role>', 'what the key may do').choices(['reader', 'admin']).makeOptionMandatory())
+    .action(runApiKeyCommand);
+
+  program
+    .command('moodle-sim')
+    .description("serve a simulated Moodle site that speaks Moodle's REST web-service protocol")
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: a free one)', wholeNumber(0, 65535), 0)
+    .option('--token <token>', 'the web-service token the site accepts', 'demo-token')
+    .option('--seed <seed>', '"demo" for the example site, anything else for a generated one', 'demo')
+    .option('--courses <n>', 'generate this many courses', wholeNumber(3, 5000))
+    .option('--students <n>', 'students per generated course', wholeNumber(1, 2000), 30)
+    .option('--activities <n>', 'activities and resources per generated course', wholeNumber(1, 200), 12)
+    .option('--latency <ms>', 'base latency of every call', wholeNumber(0, 60_000), 0)
+    .action(runMoodleSimCommand);
+
+  return program;
+}

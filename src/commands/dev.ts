@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { describeFinishedSync } from '../admin/sync-outcome';
+import { loadConfig } from '../config';
+import { devStatePath, readDevState, removeDevState, writeDevState } from '../local/dev-state';
+import { startDevStack, type DevStack } from '../local/dev-stack';
+import { exitCleanlyOnSignals } from '../local/processes';
+import { createLogger } from '../logger';
+import { installTemporalLogging } from '../temporal/runtime';
+import { CommandError } from './exit-codes';
+
+export const DEV_LOG_FILE = 'dev.log';
+
+/**
+ * `sms-sync dev` (`npm run dev`): the complete stack on loopback, with lines
+ * scripts can read (`Temporal UI: `, `GraphQL: `, `Admin API key: `,
+ * `Reader API key: `), until Ctrl-C stops all of it.
+ */
+export async function runDevCommand(): Promise<void> {
+  // The dev stack's own settings come from the environment only: it is the one that writes the state file.
+  const config = loadConfig(process.env);
+  const { stateDir } = config.local;
+  const running = readDevState(stateDir);
+  if (running !== undefined) {
+    throw new CommandError(`a dev stack is already running from ${devStatePath(stateDir)} (pid ${running.pid}, ${running.graphqlUrl}); stop it first, or set LOCAL_STATE_DIR`);
+  }
+  mkdirSync(stateDir, { recursive: true });
+  const logFile = path.resolve(stateDir, DEV_LOG_FILE);
+  // The terminal is for the lines below; the worker's and API's JSON logs go to a file.
+  const log = createLogger(config.logLevel, { role: 'dev' }, pino.destination({ dest: logFile, append: false, sync: true }));
+  installTemporalLogging(log);
+
+  // Ctrl-C during start-up must stop what has started so far, so the handler comes first.
+  let stack: DevStack | undefined = undefined;
+  exitCleanlyOnSignals(async () => {
+    console.log('Stopping…');
+    removeDevState(stateDir);
+    await stack?.stop();
+  });
+  stack = await startDevStack(config, { log, progress: (step) => console.log(step) });
+
+  writeDevState(stateDir, {
+    pid: process.pid,
+    servicePids: stack.servicePids,
+    temporalUiUrl: stack.temporalUiUrl,
+    graphqlUrl: stack.graphqlUrl,
+    defaults: {
+      MONGODB_URI: stack.mongoUri,
+      MONGODB_DB: stack.config.mongo.database,
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      TEMPORAL_NAMESPACE: stack.config.temporal.namespace,
+      TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue,
+      MOODLE_URL: stack.moodleUrl,
+      // Only the simulator's throwaway token: a real Moodle's token stays in the environment it came from.
+      ...(stack.simulator && { MOODLE_TOKEN: stack.config.moodle.token?.reveal() }),
+    },
+  });
+
+  console.log('');
+  console.log(`Temporal UI: ${stack.temporalUiUrl ?? `none (TEMPORAL_ADDRESS names the server at ${stack.temporalAddress}; use its UI)`}`);
+  console.log(`GraphQL: ${stack.graphqlUrl}`);
+  console.log(`Admin API key: ${stack.apiKeys.admin}`);
+  console.log(`Reader API key: ${stack.apiKeys.reader}`);
+  console.log(`Moodle: ${stack.moodleUrl}${stack.simulator ? ' (simulator, demo site)' : ''}`);
+  if (stack.seed) {
+    console.log(`Demo SMS data: ${stack.seed.coursesOpened} course(s) opened, ${stack.seed.students} student(s), ${stack.seed.enrollments} enrollment(s)`);
+  }
+  for (const sync of stack.firstSyncs) console.log(`Synced: ${describeFinishedSync(sync)}`);
+  console.log(`Logs: ${logFile}`);
+  console.log('Other terminals in this folder find this stack: npx sms-sync status | sync | replay | schedules. Ctrl-C stops everything.');
+}

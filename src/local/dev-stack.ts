@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { waitForSync, type FinishedSync } from '../admin/sync-outcome';
+import { generateApiKey, hashApiKey } from '../api/auth';
+import { GRAPHQL_PATH } from '../api/app';
+import type { ApiServer } from '../api/server';
+import { ConfigError, type Config } from '../config';
+import type { Logger } from '../logger';
+import { demoSite, startMoodleSimulator, type MoodleSimulator, type SiteModel } from '../moodle-sim';
+import { Secret } from '../secret';
+import { startApiService } from '../services/api';
+import { openConnections, type Connections } from '../services/connections';
+import { startWorkerService, type RunningWorker } from '../services/worker';
+import type { Stores } from '../store';
+import { DuplicateRecordError } from '../store/errors';
+import { temporalSyncLauncher } from '../temporal/launcher';
+import { startLocalServices, type LocalServices } from './services';
+
+/**
+ * The complete local stack of `sms-sync dev`, on loopback: Temporal (dev
+ * server with UI) and MongoDB (FerretDB) unless configured, the Moodle
+ * simulator with the demo site unless MOODLE_URL names a real Moodle, the
+ * worker with its schedules, the API with fresh demo keys, and a first course
+ * and enrollment sync.
+ */
+
+export interface DevStackOptions {
+  log: Logger;
+  /** A prebuilt workflow bundle (tests); bundled at start otherwise. */
+  workflowBundlePath?: string;
+  /** Start-up steps, for people watching. */
+  progress?: (step: string) => void;
+}
+
+export interface DemoSeed {
+  coursesOpened: number;
+  students: number;
+  enrollments: number;
+}
+
+export interface DevStack {
+  readonly temporalAddress: string;
+  readonly temporalUiUrl?: string;
+  readonly mongoUri: string;
+  readonly moodleUrl: string;
+  readonly graphqlUrl: string;
+  /** The simulated site, when no real Moodle is configured (tests and demos change it). */
+  readonly simulator?: MoodleSimulator;
+  /** The configuration the stack runs with (the simulator's URL and token filled in). */
+  readonly config: Config;
+  readonly connections: Connections;
+  readonly apiKeys: { admin: string; reader: string };
+  /** What the simulator's demo data added to the SMS; absent with a real Moodle. */
+  readonly seed?: DemoSeed;
+  /** The course sync and the enrollment sync run at start. */
+  readonly firstSyncs: FinishedSync[];
+  /** Servers this stack started as child processes. */
+  readonly servicePids: number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * What the SMS of a demo would hold: every course the first course sync found
+ * marked OPEN (as an admin would), and the simulated site's students enrolled
+ * in them. Idempotent, so a stack on a kept database can start again; an admin's
+ * CLOSED course stays closed.
+ */
+export async function seedDemoEnrollments(stores: Stores, site: SiteModel, now: Date): Promise<DemoSeed> {
+  const seed: DemoSeed = { coursesOpened: 0, students: 0, enrollments: 0 };
+  for (const course of await stores.courses.all()) {
+    if (course.lmsDeletedAt !== null || course.state === 'CLOSED') continue;
+    if (course.state === 'NEW') {
+      await stores.courses.setState(course.moodleId, 'OPEN', now);
+      seed.coursesOpened += 1;
+    }
+    for (const user of site.students(course.moodleId)) {
+      let student = await stores.students.getByMoodleUserId(user.id);
+      if (student === null) {
+        student = await stores.students.create(
+          { moodleUserId: user.id, fullName: `${user.firstname} ${user.lastname}`, email: user.email, idNumber: user.idnumber },
+          now,
+        );
+        seed.students += 1;
+      }
+      try {
+        await stores.enrollments.create({ courseId: course.moodleId, studentId: student._id, moodleUserId: user.id }, now);
+        seed.enrollments += 1;
+      } catch (error) {
+        if (!(error instanceof DuplicateRecordError)) throw error;
+      }
+    }
+  }
+  return seed;
+}
+
+async function startMoodle(config: Config): Promise<{ config: Config; simulator?: MoodleSimulator }> {
+  if (config.moodle.url !== undefined) {
+    if (config.moodle.token === undefined) {
+      throw new ConfigError(['MOODLE_TOKEN: required when MOODLE_URL is set (set neither to use the Moodle simulator)']);
+    }
+    return { config };
+  }
+  const token = randomBytes(16).toString('hex');
+  const simulator = await startMoodleSimulator({ site: demoSite(), token });
+  return { config: { ...config, moodle: { ...config.moodle, url: simulator.url, token: new Secret(token) } }, simulator };
+}
+
+export async function startDevStack(baseConfig: Config, options: DevStackOptions): Promise<DevStack> {
+  const { log } = options;
+  const progress = options.progress ?? (() => {});
+  const stops: (() => Promise<void>)[] = [];
+  // Everything started so far, in reverse: the API and worker before what they use.
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'dev stack: stop failed'));
+  };
+  try {
+    progress('Starting Temporal (dev server with UI) and the database…');
+    const services: LocalServices = await startLocalServices(baseConfig, { ui: true });
+    stops.push(() => services.stop());
+
+    progress(baseConfig.moodle.url === undefined ? 'Starting the Moodle simulator (demo site)…' : `Using the Moodle at ${baseConfig.moodle.url}…`);
+    const moodle = await startMoodle(baseConfig);
+    const { simulator } = moodle;
+    if (simulator) stops.push(() => simulator.close());
+    const apiKeys = { admin: generateApiKey(), reader: generateApiKey() };
+    const config: Config = {
+      ...moodle.config,
+      mongo: { ...moodle.config.mongo, uri: services.mongoUri },
+      temporal: { ...moodle.config.temporal, address: services.temporalAddress },
+      api: {
+        ...moodle.config.api,
+        port: moodle.config.api.port ?? 0,
+        graphiql: true,
+        keys: [...moodle.config.api.keys, { role: 'admin', sha256: hashApiKey(apiKeys.admin) }, { role: 'reader', sha256: hashApiKey(apiKeys.reader) }],
+      },
+    };
+    const moodleUrl = config.moodle.url as string;
+
+    const connections = await openConnections(config, { mongoUri: services.mongoUri, temporalAddress: services.temporalAddress, moodleUrl });
+    stops.push(() => connections.close());
+
+    progress('Starting the worker and its schedules…');
+    const worker: RunningWorker = await startWorkerService(config, connections, {
+      temporalAddress: services.temporalAddress,
+      log,
+      workflowBundlePath: options.workflowBundlePath,
+    });
+    stops.push(() => worker.stop());
+    const api: ApiServer = await startApiService(config, connections, { log });
+    stops.push(() => api.close());
+
+    const syncs = temporalSyncLauncher(connections.temporal, config.temporal.taskQueue, () => new Date(), {
+      concurrency: config.sync.courseConcurrency,
+    });
+    const waiting = (what: string) => (elapsedMs: number) => progress(`  …${what} still running (${Math.round(elapsedMs / 1000)} s)`);
+    progress('Running a course sync…');
+    const courseSync = await waitForSync(connections.temporal, connections.stores, await syncs.startCourseSync('MANUAL'), waiting('course sync'));
+    const seed = simulator && (await seedDemoEnrollments(connections.stores, simulator.site, new Date()));
+    progress('Running an enrollment sync…');
+    const enrollmentSync = await waitForSync(
+      connections.temporal,
+      connections.stores,
+      await syncs.startEnrollmentSync('MANUAL'),
+      waiting('enrollment sync'),
+    );
+
+    return {
+      temporalAddress: services.temporalAddress,
+      temporalUiUrl: services.temporalUiUrl,
+      mongoUri: services.mongoUri,
+      moodleUrl,
+      graphqlUrl: `${api.url}${GRAPHQL_PATH}`,
+      simulator,
+      config,
+      connections,
+      apiKeys,
+      seed,
+      firstSyncs: [courseSync, enrollmentSync],
+      servicePids: services.started.map((service) => service.process.pid),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

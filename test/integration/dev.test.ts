@@ -1,0 +1,74 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { devStatePath, isProcessAlive, type DevState } from '../../src/local/dev-state';
+import { runCommand, startCommand, type RunningCommand } from '../support/cli';
+import { graphql } from '../support/graphql';
+import { waitUntil } from '../support/wait';
+
+const START_TIMEOUT_MS = 180_000;
+
+/**
+ * `sms-sync dev` as a newcomer runs it (`npm run dev`): its own Temporal dev
+ * server and FerretDB (not the test run's), the simulator, worker and API, on
+ * free ports, with a state folder of its own so a developer's running stack is
+ * left alone.
+ */
+describe('sms-sync dev', () => {
+  let stateDir: string;
+  let dev: RunningCommand;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(() => {
+    stateDir = mkdtempSync(path.join(tmpdir(), 'sms-sync-dev-'));
+    const { TEMPORAL_ADDRESS: _address, MONGODB_URI: _uri, API_PORT: _port, ...inherited } = process.env;
+    env = { ...inherited, LOCAL_STATE_DIR: stateDir, LOG_LEVEL: 'info' };
+    dev = startCommand(['dev'], env);
+  });
+
+  afterAll(async () => {
+    await dev?.stop('SIGKILL');
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it(
+    'starts everything, syncs, prints URLs and keys, serves synced enrollments, is found by other commands, and Ctrl-C leaves nothing behind',
+    async () => {
+      const [, readerKey] = await dev.waitForLine(/^Reader API key: (\S+)$/, START_TIMEOUT_MS);
+      const [, uiUrl] = await dev.waitForLine(/^Temporal UI: (http:\/\/127\.0\.0\.1:\d+)$/, 1_000);
+      const [, graphqlUrl] = await dev.waitForLine(/^GraphQL: (http:\/\/127\.0\.0\.1:\d+)\/graphql$/, 1_000);
+      await dev.waitForLine(/^Admin API key: sms_\S+$/, 1_000);
+      await dev.waitForLine(/^Synced: enrollment-sync-manual-\S+: SUCCEEDED/, 1_000);
+      await dev.waitForLine(/^Other terminals/, 5_000);
+
+      const ui = await fetch(uiUrl!);
+      expect(ui.status).toBe(200);
+
+      const enrollments = await graphql<{
+        enrollments: { totalCount: number; edges: { node: { lastSyncedAt: string | null; progress: { total: number } | null; course: { moodleId: number } } }[] };
+      }>(graphqlUrl!, '{ enrollments(first: 100) { totalCount edges { node { lastSyncedAt progress { total } course { moodleId } } } } }', { key: readerKey });
+      expect(enrollments.body.errors).toBeUndefined();
+      const nodes = enrollments.body.data!.enrollments.edges.map((edge) => edge.node);
+      expect(nodes.length).toBeGreaterThan(0);
+      expect(nodes.length).toBe(enrollments.body.data!.enrollments.totalCount);
+      for (const node of nodes) {
+        expect(node.lastSyncedAt).not.toBeNull();
+        expect(node.progress).not.toBeNull();
+      }
+      expect(new Set(nodes.map((node) => node.course.moodleId))).toContain(101);
+
+      // Another terminal in the same folder: no configuration but the state folder.
+      const state = JSON.parse(readFileSync(devStatePath(stateDir), 'utf8')) as DevState;
+      expect(state.servicePids).toHaveLength(2);
+      const { TEMPORAL_ADDRESS: _address, MONGODB_URI: _uri, ...bare } = env;
+      const status = await runCommand(['status', '--json'], bare);
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.output)).toMatchObject({ connection: 'HEALTHY', message: expect.any(String) });
+
+      expect(await dev.stop('SIGINT')).toBe(130);
+      expect(await waitUntil(() => !state.servicePids.some(isProcessAlive), 10_000)).toBe(true);
+      expect(existsSync(devStatePath(stateDir))).toBe(false);
+    },
+    START_TIMEOUT_MS + 60_000,
+  );
+});
