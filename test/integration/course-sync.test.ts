@@ -122,6 +122,10 @@ describe('course sync on the real Temporal dev server, FerretDB and the Moodle s
     expect(open?.message).not.toContain(TOKEN);
     const failedRun = await stores.syncRuns.latest('COURSE');
     expect(failedRun).toMatchObject({ outcome: 'FAILED', error: { code } });
+    // The failed run's history (inputs, failures, details) must not hold the token either.
+    const history = await temporal.client.workflow.getHandle(failedRun!.workflowId).fetchHistory();
+    expect(history.events?.length).toBeGreaterThan(0);
+    expect(JSON.stringify(history)).not.toContain(TOKEN);
 
     restore();
     const recovery = await runCourseSync();
