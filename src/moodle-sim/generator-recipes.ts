@@ -1,24 +1,11 @@
 import { LABEL_TEXTS, QUALITY_SCALE, TOPICS } from './generator-vocabulary';
 import { pick } from './random';
+import type { ModName } from './records';
 import type { ActivityInput } from './site-inputs';
 import { DAY } from './units';
 
-/** The kinds of module the site generator builds, and how each one looks. */
-
-
-export type Recipe =
-  | 'assign'
-  | 'quiz'
-  | 'workshop'
-  | 'ratedForum'
-  | 'forum'
-  | 'lesson'
-  | 'choice'
-  | 'feedback'
-  | 'label'
-  | 'page'
-  | 'url'
-  | 'resource';
+/** The kinds of module the site generator builds (a forum with ratings is a kind of its own), and how each one looks. */
+export type Recipe = ModName | 'ratedForum';
 
 /**
  * Placed first across the site, so every site with at least ten modules shows
