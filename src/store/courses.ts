@@ -1,7 +1,7 @@
 import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
 import type { CourseMoodleFields, CourseRecord, CourseState } from '../domain/course';
 import type { CourseDiff } from '../domain/course-diff';
-import { escapeRegex, insertMissing } from './mongo';
+import { bulkWriteInBatches, escapeRegex, insertMissing } from './mongo';
 import { InvalidCursorError, pageByKey, type Page, type PageRequest } from './pagination';
 
 export interface CourseDocument {
@@ -133,7 +133,7 @@ export class CourseStore {
         },
       });
     }
-    if (operations.length > 0) await this.collection.bulkWrite(operations, { ordered: true });
+    await bulkWriteInBatches(this.collection, operations);
     return diff.created.length + diff.changed.length + diff.restored.length + diff.deleted.length;
   }
 

@@ -4,6 +4,7 @@ import type { CourseGrade } from '../domain/grade';
 import type { Progress } from '../domain/progress';
 import type { ReportCardLine } from '../domain/report-card';
 import { DuplicateRecordError, insertNew } from './errors';
+import { bulkWriteInBatches } from './mongo';
 import { findByHexId, pageById, type Page, type PageRequest } from './pagination';
 
 /** Why the last sync could not compute this enrollment; null once it syncs again. */
@@ -60,8 +61,21 @@ function enrollmentFilter(query: EnrollmentListQuery): Filter<EnrollmentDocument
   };
 }
 
-/** Operations per bulk write: large enough to amortise round trips, small enough to heartbeat between. */
-export const ENROLLMENT_WRITE_BATCH = 500;
+/** A new, never synced enrollment as `create` stores it (bulk loaders insert these directly). */
+export function newEnrollmentDocument(input: EnrollmentInput, now: Date): EnrollmentDocument {
+  return {
+    _id: new ObjectId(),
+    ...input,
+    progress: null,
+    grade: null,
+    reportCard: [],
+    dataHash: null,
+    lastSyncedAt: null,
+    syncError: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
 
 export class EnrollmentStore {
   readonly collection: Collection<EnrollmentDocument>;
@@ -81,18 +95,7 @@ export class EnrollmentStore {
 
   /** Refuses a second enrollment of the student in the course with a DuplicateRecordError. */
   async create(input: EnrollmentInput, now: Date): Promise<EnrollmentDocument> {
-    const document: EnrollmentDocument = {
-      _id: new ObjectId(),
-      ...input,
-      progress: null,
-      grade: null,
-      reportCard: [],
-      dataHash: null,
-      lastSyncedAt: null,
-      syncError: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const document = newEnrollmentDocument(input, now);
     await insertNew(this.collection, document, () => new DuplicateRecordError('enrollment', `the student is already enrolled in course ${input.courseId}`));
     return document;
   }
@@ -125,11 +128,7 @@ export class EnrollmentStore {
 
   /** Writes the sync's results in ordered batches, calling `afterBatch` between them (for heartbeats). */
   async writeSyncResults(writes: readonly EnrollmentSyncWrite[], now: Date, afterBatch: () => void = () => {}): Promise<void> {
-    for (let start = 0; start < writes.length; start += ENROLLMENT_WRITE_BATCH) {
-      const operations = writes.slice(start, start + ENROLLMENT_WRITE_BATCH).map(toOperation(now));
-      await this.collection.bulkWrite(operations, { ordered: true });
-      afterBatch();
-    }
+    await bulkWriteInBatches(this.collection, writes.map(toOperation(now)), afterBatch);
   }
 }
 

@@ -1,4 +1,13 @@
-import { MongoBulkWriteError, MongoClient, type Collection, type Db, type Document, type OptionalUnlessRequiredId } from 'mongodb';
+import {
+  MongoBulkWriteError,
+  MongoClient,
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Db,
+  type Document,
+  type MongoClientOptions,
+  type OptionalUnlessRequiredId,
+} from 'mongodb';
 
 export interface Database {
   readonly client: MongoClient;
@@ -10,8 +19,13 @@ export interface Database {
  * Connects without requiring auth, sessions or a replica set, so the same code
  * runs on MongoDB 7 and on FerretDB (../shared/notes/ferretdb.md §3.4).
  */
-export async function connectDatabase(uri: string, database: string): Promise<Database> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, retryWrites: false, appName: 'sms-sync' });
+export async function connectDatabase(
+  uri: string,
+  database: string,
+  /** `monitorCommands` lets a benchmark count the queries behind each request (`commandStarted`). */
+  options: Pick<MongoClientOptions, 'monitorCommands'> = {},
+): Promise<Database> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, retryWrites: false, appName: 'sms-sync', ...options });
   await client.connect();
   return { client, db: client.db(database), close: () => client.close() };
 }
@@ -44,4 +58,26 @@ export async function insertMissing<T extends Document>(collection: Collection<T
 /** For `$regex` searches on user text: FerretDB has no `$text` and no collation. */
 export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Statements per bulk write. FerretDB 1.24's SQLite backend holds one pooled
+ * SQLite connection (of 100) per update statement until the whole command
+ * ends, so a command of about 100 updates — or concurrent commands adding up
+ * to that — wait for each other forever (measured: 90 updates pass, 120
+ * hang). 16 leaves room for several syncing courses and the API at once;
+ * MongoDB does not care.
+ */
+export const BULK_WRITE_BATCH = 16;
+
+/** `bulkWrite` in ordered batches of `BULK_WRITE_BATCH`, calling `afterBatch` between them (for heartbeats). */
+export async function bulkWriteInBatches<T extends Document>(
+  collection: Collection<T>,
+  operations: readonly AnyBulkWriteOperation<T>[],
+  afterBatch: () => void = () => {},
+): Promise<void> {
+  for (let start = 0; start < operations.length; start += BULK_WRITE_BATCH) {
+    await collection.bulkWrite(operations.slice(start, start + BULK_WRITE_BATCH), { ordered: true });
+    afterBatch();
+  }
 }

@@ -1,5 +1,6 @@
 import type { OpenErrorGroup } from '../domain/connection-state';
 import { ObjectId, type AnyBulkWriteOperation, type Collection, type Db, type Filter } from 'mongodb';
+import { bulkWriteInBatches } from './mongo';
 import { pageById, type Page, type PageRequest } from './pagination';
 
 /**
@@ -41,9 +42,6 @@ function syncErrorFilter(query: SyncErrorListQuery): Filter<SyncErrorDocument> {
   };
 }
 
-/** Reports per bulk write in `recordMany`. */
-const RECORD_BATCH = 250;
-
 export interface SyncErrorReport {
   scope: SyncErrorScope;
   code: string;
@@ -79,35 +77,33 @@ export class SyncErrorStore {
 
   /** `record` for many scopes in ordered bulk writes (an enrollment sync may report hundreds at once). */
   async recordMany(reports: readonly SyncErrorReport[], now: Date): Promise<void> {
-    for (let start = 0; start < reports.length; start += RECORD_BATCH) {
-      const operations = reports.slice(start, start + RECORD_BATCH).flatMap((report): AnyBulkWriteOperation<SyncErrorDocument>[] => [
-        {
-          updateMany: {
-            filter: { scope: report.scope, resolvedAt: null, code: { $ne: report.code } },
-            update: { $set: { resolvedAt: now } },
-          },
+    const operations = reports.flatMap((report): AnyBulkWriteOperation<SyncErrorDocument>[] => [
+      {
+        updateMany: {
+          filter: { scope: report.scope, resolvedAt: null, code: { $ne: report.code } },
+          update: { $set: { resolvedAt: now } },
         },
-        {
-          updateOne: {
-            filter: { scope: report.scope, code: report.code, resolvedAt: null },
-            update: {
-              // Null fields go in $set: FerretDB 1.24 silently drops null values given to $setOnInsert.
-              $set: {
-                message: report.message,
-                details: report.details ?? {},
-                lastSeenAt: now,
-                courseId: report.courseId ?? null,
-                enrollmentId: report.enrollmentId ?? null,
-              },
-              $inc: { occurrences: 1 },
-              $setOnInsert: { firstSeenAt: now },
+      },
+      {
+        updateOne: {
+          filter: { scope: report.scope, code: report.code, resolvedAt: null },
+          update: {
+            // Null fields go in $set: FerretDB 1.24 silently drops null values given to $setOnInsert.
+            $set: {
+              message: report.message,
+              details: report.details ?? {},
+              lastSeenAt: now,
+              courseId: report.courseId ?? null,
+              enrollmentId: report.enrollmentId ?? null,
             },
-            upsert: true,
+            $inc: { occurrences: 1 },
+            $setOnInsert: { firstSeenAt: now },
           },
+          upsert: true,
         },
-      ]);
-      await this.collection.bulkWrite(operations, { ordered: true });
-    }
+      },
+    ]);
+    await bulkWriteInBatches(this.collection, operations);
   }
 
   /** Rewrites what an open error says (e.g. after part of it was dealt with), keeping its history. */
