@@ -1,15 +1,20 @@
 import { InvalidArgumentError } from 'commander';
 import { parseDurationMs } from '../config';
 
-/** A commander argument parser for whole numbers within bounds, with a message that names them. */
-export function wholeNumber(min: number, max: number): (value: string) => number {
+/** A commander argument parser for numbers within bounds, with a message that names them. */
+export function numberIn(min: number, max: number, { whole = true } = {}): (value: string) => number {
+  const pattern = whole ? /^\d+$/ : /^\d+(\.\d+)?$/;
   return (value) => {
     const number = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < min || number > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    if (!pattern.test(value.trim()) || !Number.isFinite(number) || number < min || number > max) {
+      throw new InvalidArgumentError(`expected ${whole ? 'a whole number' : 'a number'} from ${min} to ${max}`);
     }
     return number;
   };
+}
+
+export function wholeNumber(min: number, max: number): (value: string) => number {
+  return numberIn(min, max);
 }
 
 /** Moodle course ids (`--course 101 102`, or the option repeated), accumulated as commander parses them. */

@@ -29,6 +29,22 @@ function studentSearchFilter(search: string | undefined): Filter<StudentDocument
   return search === undefined || search.trim() === '' ? {} : { searchText: { $regex: escapeRegex(search.trim().toLowerCase()) } };
 }
 
+/** A new student as `create` stores it (bulk loaders insert these directly). */
+export function newStudentDocument(input: StudentInput, now: Date): StudentDocument {
+  const email = input.email || null;
+  const idNumber = input.idNumber || null;
+  return {
+    _id: new ObjectId(),
+    moodleUserId: input.moodleUserId,
+    fullName: input.fullName,
+    email,
+    idNumber,
+    searchText: [input.fullName, email ?? '', idNumber ?? ''].join(' ').toLowerCase(),
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 export class StudentStore {
   readonly collection: Collection<StudentDocument>;
 
@@ -45,18 +61,7 @@ export class StudentStore {
 
   /** Refuses a second student for the same Moodle user with a DuplicateRecordError. */
   async create(input: StudentInput, now: Date): Promise<StudentDocument> {
-    const email = input.email || null;
-    const idNumber = input.idNumber || null;
-    const document: StudentDocument = {
-      _id: new ObjectId(),
-      moodleUserId: input.moodleUserId,
-      fullName: input.fullName,
-      email,
-      idNumber,
-      searchText: [input.fullName, email ?? '', idNumber ?? ''].join(' ').toLowerCase(),
-      createdAt: now,
-      updatedAt: now,
-    };
+    const document = newStudentDocument(input, now);
     await insertNew(this.collection, document, () => new DuplicateRecordError('student', `a student for Moodle user ${input.moodleUserId} already exists`));
     return document;
   }

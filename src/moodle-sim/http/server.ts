@@ -80,7 +80,9 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
     } else {
       reply = faultReply(fault, settings);
     }
-    await delay(settings.latencyMs + settings.perRowLatencyMs * rows);
+    const latencyMs = settings.latencyMs + settings.perRowLatencyMs * rows;
+    calls.recordLatency(latencyMs);
+    await delay(latencyMs);
     send(response, reply);
   }
 

@@ -1,0 +1,95 @@
+import type { Client } from '@temporalio/client';
+import type { EnrollmentStore } from '../src/store/enrollments';
+import { BULK_WRITE_BATCH } from '../src/store/mongo';
+import { ENROLLMENT_SYNC_BATCH_SIZE } from '../src/temporal/config';
+import { pairKey } from './seed';
+
+const MEMORY_SAMPLE_MS = 100;
+const MB = 1024 * 1024;
+
+export interface MemoryPeak {
+  rssMb: number;
+  heapUsedMb: number;
+}
+
+/** Samples this process's memory until stopped; returns the peaks. */
+export function sampleMemory(): () => MemoryPeak {
+  const peak = { rss: 0, heapUsed: 0 };
+  const sample = () => {
+    const { rss, heapUsed } = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, rss);
+    peak.heapUsed = Math.max(peak.heapUsed, heapUsed);
+  };
+  sample();
+  const timer = setInterval(sample, MEMORY_SAMPLE_MS);
+  return () => {
+    clearInterval(timer);
+    sample();
+    return { rssMb: peak.rss / MB, heapUsedMb: peak.heapUsed / MB };
+  };
+}
+
+export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await work();
+  return { result, ms: performance.now() - started };
+}
+
+async function historyLength(client: Client, workflowId: string): Promise<number> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return history.events?.length ?? 0;
+}
+
+/** The longest history among a workflow and its batch children (`<id>-batch-<n>`). */
+export async function largestHistory(
+  client: Client,
+  workflowId: string,
+  coursesToSync = 0,
+): Promise<{ workflowId: string; events: number }> {
+  const children = Math.ceil(coursesToSync / ENROLLMENT_SYNC_BATCH_SIZE);
+  const ids = [workflowId, ...Array.from({ length: children }, (_, index) => `${workflowId}-batch-${index + 1}`)];
+  const lengths = await Promise.all(ids.map(async (id) => ({ workflowId: id, events: await historyLength(client, id) })));
+  return lengths.reduce((longest, entry) => (entry.events > longest.events ? entry : longest));
+}
+
+/** The enrollments written (data or error) since `since`, as `courseId:moodleUserId` keys. */
+export async function writtenSince(enrollments: EnrollmentStore, since: Date): Promise<Set<string>> {
+  const cursor = enrollments.collection.find({ updatedAt: { $gte: since } }, { projection: { courseId: 1, moodleUserId: 1 } });
+  const keys = new Set<string>();
+  for await (const { courseId, moodleUserId } of cursor) keys.add(pairKey(courseId, moodleUserId));
+  return keys;
+}
+
+/**
+ * The write half of the floor: the documents the sync wrote since `since`,
+ * written again straight through the driver as the sync writes them (`$set`
+ * by id, BULK_WRITE_BATCH per bulk write, `concurrency` bulk writes at
+ * once, as the sync's courses do). They are read first, in one query, and
+ * only the writes are timed; `updatedAt` is new, so MongoDB cannot skip them
+ * as no-ops.
+ */
+export async function measureDirectWrite(
+  enrollments: EnrollmentStore,
+  since: Date,
+  concurrency: number,
+): Promise<{ documents: number; ms: number }> {
+  const documents = await enrollments.collection.find({ updatedAt: { $gte: since } }).toArray();
+  let next = 0;
+  const lane = async () => {
+    for (let start = next; start < documents.length; start = next) {
+      next += BULK_WRITE_BATCH;
+      const now = new Date();
+      await enrollments.collection.bulkWrite(
+        documents.slice(start, start + BULK_WRITE_BATCH).map(({ _id, progress, grade, reportCard, dataHash, syncError }) => ({
+          updateOne: {
+            filter: { _id },
+            update: { $set: { progress, grade, reportCard, dataHash, syncError, lastSyncedAt: now, updatedAt: now } },
+          },
+        })),
+        { ordered: true },
+      );
+    }
+  };
+  const { ms } = await timed(() => Promise.all(Array.from({ length: concurrency }, lane)));
+  return { documents: documents.length, ms };
+}

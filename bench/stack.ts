@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadConfig, type Config } from '../src/config';
+import { startLocalServices } from '../src/local/services';
+import { exitCleanlyOnSignals } from '../src/local/processes';
+import { createLogger, type Logger } from '../src/logger';
+import { startMoodleSimulator, type FaultSettings, type MoodleSimulator, type SiteModel } from '../src/moodle-sim';
+import { openConnections, type Connections } from '../src/services/connections';
+import { startWorkerService, type RunningWorker } from '../src/services/worker';
+import { SCHEDULE_IDS } from '../src/temporal/config';
+import { Secret } from '../src/secret';
+
+/**
+ * The real service, in this process, against local servers (or the ones
+ * TEMPORAL_ADDRESS / MONGODB_URI name) and the Moodle simulator: a fresh
+ * database and task queue per run, so runs never see each other's data.
+ */
+export interface BenchStack {
+  readonly config: Config;
+  readonly sim: MoodleSimulator;
+  readonly connections: Connections;
+  readonly temporalAddress: string;
+  readonly mongoUri: string;
+  readonly log: Logger;
+  /** Present when the stack was asked for a worker. */
+  readonly worker?: RunningWorker;
+}
+
+export interface BenchStackOptions {
+  site: SiteModel;
+  latency: Pick<FaultSettings, 'latencyMs' | 'perRowLatencyMs'>;
+  /** Courses synced at once, and Moodle connections (the floor divides by it). */
+  concurrency: number;
+  worker: boolean;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+const SIGNAL_CLEANUP_MS = 10_000;
+
+/** Something to stop at the end of the benchmark, or on Ctrl-C. */
+export function registerCleanup(cleanup: () => Promise<void>): void {
+  cleanups.push(cleanup);
+}
+
+/** Runs every registered cleanup, newest first, each at most once. */
+export async function stopEverything(): Promise<void> {
+  for (let cleanup = cleanups.pop(); cleanup !== undefined; cleanup = cleanups.pop()) {
+    await cleanup().catch((error: unknown) => console.error('cleanup failed:', error));
+  }
+}
+
+/**
+ * Runs `main` and stops what it started afterwards, on failure and on
+ * Ctrl-C too (exitCleanlyOnSignals then stops the child servers).
+ */
+export async function runBench(main: () => Promise<void>): Promise<void> {
+  // A worker drains its running activities before it stops; on Ctrl-C, wait only so long for that.
+  const removeSignalHandlers = exitCleanlyOnSignals(() =>
+    Promise.race([stopEverything(), new Promise<void>((resolve) => setTimeout(resolve, SIGNAL_CLEANUP_MS).unref())]),
+  );
+  try {
+    await main();
+  } catch (error) {
+    process.exitCode = 1;
+    console.error(error);
+  } finally {
+    await stopEverything();
+    removeSignalHandlers();
+  }
+}
+
+let runtimeInstalled = false;
+
+export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
+  if (!runtimeInstalled) {
+    // The SDK logs every worker start and poll at INFO; the benchmark's own output is the report.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const base = loadConfig();
+  const log = createLogger('warn', { role: 'bench' });
+  const services = await startLocalServices(base);
+  registerCleanup(() => services.stop());
+
+  const token = randomBytes(16).toString('hex');
+  const sim = await startMoodleSimulator({ site: options.site, token, faults: options.latency });
+  registerCleanup(() => sim.close());
+
+  const suffix = randomBytes(4).toString('hex');
+  const config: Config = {
+    ...base,
+    mongo: { ...base.mongo, database: `bench_${suffix}` },
+    temporal: { ...base.temporal, taskQueue: `bench-${suffix}` },
+    moodle: { ...base.moodle, url: sim.url, token: new Secret(token), maxConnections: options.concurrency },
+    sync: { ...base.sync, courseConcurrency: options.concurrency },
+  };
+  const connections = await openConnections(config, {
+    mongoUri: services.mongoUri,
+    temporalAddress: services.temporalAddress,
+    moodleUrl: sim.url,
+  });
+  registerCleanup(async () => {
+    await connections.database.db.dropDatabase().catch(() => undefined);
+    await connections.close();
+  });
+
+  let worker: RunningWorker | undefined;
+  if (options.worker) {
+    const running = await startWorkerService(config, connections, { temporalAddress: services.temporalAddress, log });
+    registerCleanup(() => running.stop());
+    worker = running;
+    // The worker service (re)creates the schedules for this task queue; a scheduled run firing
+    // mid-benchmark would add its Moodle calls to the measured ones.
+    for (const scheduleId of Object.values(SCHEDULE_IDS)) {
+      await connections.temporal.schedule.getHandle(scheduleId).pause('paused by the benchmark');
+    }
+  }
+  return { config, sim, connections, temporalAddress: services.temporalAddress, mongoUri: services.mongoUri, log, worker };
+}

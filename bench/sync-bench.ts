@@ -1,0 +1,129 @@
+import { Command } from 'commander';
+import { numberIn } from '../src/commands/options';
+import { addSiteSizeOptions, generateBenchSite, type SiteSizeOptions } from './options';
+import { callList, figure, heading, printSummary, seconds, thousands, verdict } from './report';
+import { openAllCourses, regradeCells, seedEnrollments, siteCourseIds } from './seed';
+import { runBench, startBenchStack, type BenchStack } from './stack';
+import { runSyncs, type SyncRunFigures } from './syncs';
+import { measureDirectWrite, timed } from './measure';
+
+/**
+ * `npm run bench`: full, unchanged and partly regraded enrollment syncs
+ * through the real stack against the Moodle simulator, each compared with
+ * the floor of the same work (issue 5, "Benchmark").
+ */
+
+const MEMORY_LIMIT_MB = 512;
+const HISTORY_LIMIT = 10_000;
+const FLOOR_RATIO_LIMIT = 1.5;
+const FLOOR_TARGET_ENROLLMENTS = 100_000;
+const PREFLIGHT = 'core_webservice_get_site_info';
+const COURSE_LIST = 'core_course_get_courses';
+
+interface Options extends SiteSizeOptions {
+  latency: number;
+  perRowLatency: number;
+  concurrency: number;
+  changedShare: number;
+}
+
+const program = addSiteSizeOptions(
+  new Command('npm run bench --').description('Benchmarks the course and enrollment syncs against a simulated Moodle site.'),
+  { courses: 200, students: 50, activities: 15 },
+)
+  .option('--latency <ms>', 'Moodle latency of every call', numberIn(0, 10_000, { whole: false }), 25)
+  .option('--per-row-latency <ms>', 'extra Moodle latency per returned row (grade report: users × items)', numberIn(0, 100, { whole: false }), 0.1)
+  .option('--concurrency <n>', 'courses synced at once, and Moodle connections (1–64)', numberIn(1, 64), 4)
+  .option('--changed-share <share>', 'share of (student, activity) grades changed before the third run', numberIn(0, 1, { whole: false }), 0.05);
+
+/** Prints one run against its floor; the direct write for the floor happens here, after the run. */
+async function reportRun(stack: BenchStack, title: string, figures: SyncRunFigures): Promise<{ ms: number; floorMs: number }> {
+  const concurrency = stack.config.sync.courseConcurrency;
+  const directWrite = await measureDirectWrite(stack.connections.stores.enrollments, figures.since, concurrency);
+  const { courseSync, enrollmentSync } = figures;
+  const ms = courseSync.ms + enrollmentSync.ms;
+  const moodleFloorMs = figures.moodleLatencyMs / concurrency;
+  const floorMs = moodleFloorMs + directWrite.ms;
+  heading(title);
+  figure('wall time', `${seconds(ms)} (course sync ${seconds(courseSync.ms)}, enrollment sync ${seconds(enrollmentSync.ms)})`);
+  figure('Moodle calls', `course sync ${callList(courseSync.moodleCalls)}`);
+  figure('', `enrollment sync ${callList(enrollmentSync.moodleCalls)}`);
+  figure('documents written', `${thousands(figures.written.size)} enrollments (the sync counted ${thousands(enrollmentSync.result.counts.enrollmentsChanged)} changed, ${thousands(enrollmentSync.result.counts.enrollmentsFailed)} failed; outcome ${enrollmentSync.result.outcome})`);
+  figure('largest history', `${thousands(figures.largestHistory.events)} events (${figures.largestHistory.workflowId})`);
+  figure('peak memory', `RSS ${figures.memory.rssMb.toFixed(0)} MB, heap ${figures.memory.heapUsedMb.toFixed(0)} MB (whole process: worker, simulator and benchmark)`);
+  figure(
+    'floor',
+    `${seconds(floorMs)} = Moodle ${seconds(moodleFloorMs)} (${seconds(figures.moodleLatencyMs)} simulated latency ÷ ${concurrency}) + direct write ${seconds(directWrite.ms)} (${thousands(directWrite.documents)} documents)`,
+  );
+  figure('sync ÷ floor', floorMs > 0 ? (ms / floorMs).toFixed(2) : 'n/a');
+  verdict(`${title}: worker memory < ${MEMORY_LIMIT_MB} MB`, figures.memory.rssMb < MEMORY_LIMIT_MB, `RSS ${figures.memory.rssMb.toFixed(0)} MB`);
+  verdict(`${title}: no history > ${thousands(HISTORY_LIMIT)} events`, figures.largestHistory.events <= HISTORY_LIMIT, `${thousands(figures.largestHistory.events)} events`);
+  return { ms, floorMs };
+}
+
+function checkFullSyncCalls(figures: SyncRunFigures, coursesWithEnrollments: number): void {
+  const course = figures.courseSync.moodleCalls;
+  const enrollment = figures.enrollmentSync.moodleCalls;
+  const total = (calls: Record<string, number>) => Object.values(calls).reduce((sum, count) => sum + count, 0);
+  // Each sync is its own scheduled workflow and checks the token first, so a full sync makes two preflights.
+  const courseOk = course[PREFLIGHT] === 1 && course[COURSE_LIST] === 1 && total(course) === 2;
+  const enrollmentLimit = 1 + 2 * coursesWithEnrollments;
+  const enrollmentOk = enrollment[PREFLIGHT] === 1 && total(enrollment) <= enrollmentLimit;
+  verdict(
+    'Moodle calls of a full sync = 1 preflight + 1 course list (course sync) and 1 preflight + ≤ 2 per course with enrollments (enrollment sync)',
+    courseOk && enrollmentOk,
+    `course sync ${total(course)} (limit 2), enrollment sync ${total(enrollment)} (limit ${enrollmentLimit} for ${coursesWithEnrollments} courses)`,
+  );
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((key) => b.has(key));
+}
+
+async function main(options: Options): Promise<void> {
+  const site = generateBenchSite('sms-sync-bench', options);
+  const latency = { latencyMs: options.latency, perRowLatencyMs: options.perRowLatency };
+  console.log(
+    `Site: ${options.courses} courses × ${options.students} students × ${options.activities} activities; ` +
+      `Moodle latency ${options.latency} ms + ${options.perRowLatency} ms per row; concurrency ${options.concurrency}. ` +
+      'Timings are noisy: 2 cores shared with other work.',
+  );
+  const stack = await startBenchStack({ site, latency, concurrency: options.concurrency, worker: true });
+  const { stores } = stack.connections;
+  const seeded = await timed(() => seedEnrollments(stores, site, new Date()));
+  console.log(
+    `Seeded ${thousands(seeded.result.students)} students and ${thousands(seeded.result.enrollments)} enrollments in ${seconds(seeded.ms)} ` +
+      `(MongoDB: ${stack.config.mongo.uri === undefined ? 'local FerretDB' : 'MONGODB_URI'}).`,
+  );
+  const coursesWithEnrollments = siteCourseIds(site).filter((courseId) => site.students(courseId).length > 0).length;
+
+  const full = await runSyncs(stack, () => openAllCourses(stores, new Date()));
+  const fullTimes = await reportRun(stack, 'Run 1, full sync', full);
+  checkFullSyncCalls(full, coursesWithEnrollments);
+  const ratio = fullTimes.ms / fullTimes.floorMs;
+  const atScale = seeded.result.enrollments >= FLOOR_TARGET_ENROLLMENTS;
+  verdict(
+    `full sync within ${FLOOR_RATIO_LIMIT}× its floor (target set for ${thousands(FLOOR_TARGET_ENROLLMENTS)} enrollments${atScale ? '' : `; this run has ${thousands(seeded.result.enrollments)}`})`,
+    ratio <= FLOOR_RATIO_LIMIT,
+    `${ratio.toFixed(2)}×`,
+  );
+
+  const unchanged = await runSyncs(stack);
+  await reportRun(stack, 'Run 2, nothing changed', unchanged);
+  verdict('nothing-changed run writes 0 enrollment documents', unchanged.written.size === 0, `${thousands(unchanged.written.size)} written`);
+
+  const expected = regradeCells(site, options.changedShare, 'sms-sync-bench-regrade');
+  console.log(`\nRegraded ${Math.round(options.changedShare * 100)} % of the cells: ${thousands(expected.size)} enrollments must change.`);
+  const regraded = await runSyncs(stack);
+  await reportRun(stack, 'Run 3, grades changed', regraded);
+  const missing = [...expected].filter((key) => !regraded.written.has(key)).length;
+  const extra = [...regraded.written].filter((key) => !expected.has(key)).length;
+  verdict(
+    'regraded run writes exactly the changed enrollments',
+    sameSet(expected, regraded.written) && regraded.enrollmentSync.result.counts.enrollmentsChanged === expected.size,
+    `${thousands(regraded.written.size)} written, ${thousands(expected.size)} expected (${missing} missing, ${extra} extra)`,
+  );
+  printSummary();
+}
+
+void runBench(() => main(program.parse().opts<Options>()));
