@@ -247,6 +247,16 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
         };
         expect(await queriesFor(3)).toBe(await queriesFor(1));
         expect(await queriesFor(3)).toBeLessThanOrEqual(4);
+
+        // A student's page: the student, their enrollments and its count, and one batched course lookup.
+        commands.length = 0;
+        const studentPage = await graphql(
+          counted.url,
+          '{ student(id: "%s") { fullName enrollments(first: 50) { totalCount edges { node { course { shortName lastSyncedAt } grade { formatted } } } } } }'.replace('%s', ids.alice),
+          { key: READER_KEY },
+        );
+        expect(studentPage.body.errors).toBeUndefined();
+        expect(commands.filter((name) => name === 'find' || name === 'aggregate' || name === 'count').length).toBeLessThanOrEqual(5);
       } finally {
         await counted.close();
         await client.close();
@@ -286,12 +296,15 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
       expect(errorCodes(aliasResponse)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     });
 
-    it('refuses queries that cost too much even within the depth and alias limits', async () => {
+    it('accepts the front end’s heaviest page but refuses lists nested in lists', async () => {
       const line = 'name itemType module grade percentage letter range weight feedback gradedAt submittedAt hidden';
-      const enrollment = `id progress { percent graded total } grade { raw formatted percentage letter min max range } reportCard { ${line} }`;
-      const wide = `course { id shortName fullName state enrollments { edges { node { ${enrollment} student { id fullName } } } } }`;
-      const costly = `{ ${Array.from({ length: 8 }, (_, index) => `a${index}: enrollments { edges { node { ${enrollment} ${wide} } } }`).join(' ')} }`;
-      const response = await reader(costly);
+      const enrollment = `id lastSyncedAt progress { percent graded total } grade { raw formatted percentage letter min max range } reportCard { ${line} } syncError { code message at }`;
+      const heaviestPage = `query($s: ID!) { student(id: $s) { id fullName enrollments(first: 50) { totalCount pageInfo { hasNextPage endCursor }
+        edges { cursor node { ${enrollment} course { id shortName fullName state deleted startDate endDate } } } } } }`;
+      expect((await reader(heaviestPage, { s: ids.alice })).body.errors).toBeUndefined();
+
+      const nested = `{ courses(first: 100) { edges { node { enrollments(first: 100) { edges { node { ${enrollment} } } } } } } }`;
+      const response = await reader(nested);
       expect(response.body.errors?.[0]?.message).toMatch(/cost/i);
       expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     });
