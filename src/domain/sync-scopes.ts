@@ -1,4 +1,5 @@
-import type { SyncKind } from '../store/sync-runs';
+/** The two synchronizations (SPEC "The two synchronizations"). */
+export type SyncKind = 'COURSE' | 'ENROLLMENT';
 
 /**
  * What a sync error is about. A later success for the same scope resolves it;

@@ -1,8 +1,9 @@
 import type { Collection, Db } from 'mongodb';
+import type { SyncKind } from '../domain/sync-scopes';
 import { insertMissing } from './mongo';
 import { pageNewestFirst, type Page, type PageRequest } from './pagination';
 
-export type SyncKind = 'COURSE' | 'ENROLLMENT';
+export type { SyncKind };
 export type SyncTrigger = 'SCHEDULE' | 'MANUAL' | 'REPLAY';
 export type SyncOutcome = 'RUNNING' | 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
 
