@@ -1,11 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { exitCleanlyOnSignals } from '../../src/local/processes';
 import { startLocalServices, type LocalServices } from '../../src/local/services';
-import { WORKFLOWS_PATH } from '../../src/temporal/worker';
+import { writeWorkflowBundle } from '../../src/temporal/bundle';
 import { TEST_BUNDLE_VARIABLE } from './environment';
 
 declare global {
@@ -24,10 +23,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEMPORAL_ADDRESS = services.temporalAddress;
   process.env.MONGODB_URI = services.mongoUri;
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const bundleDir = mkdtempSync(path.join(tmpdir(), 'sms-sync-bundle-'));
   const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, code);
+  await writeWorkflowBundle(bundlePath);
   process.env[TEST_BUNDLE_VARIABLE] = bundlePath;
 
   globalThis.smsSyncTestServices = { services, bundleDir, removeSignalHandlers };
