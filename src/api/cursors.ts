@@ -35,7 +35,24 @@ export interface Connection<T> {
   totalCount: number;
 }
 
-export function toConnection<T extends { _id: { toString(): string } | number | string }>(
+/** The `first` / `after` arguments every list field takes. */
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/** Validates the page arguments, then reads the page and the total count at once. */
+export async function connection<T extends { _id: { toString(): string } | number | string }>(
+  args: PageArgs,
+  list: (page: { first: number; after?: string }) => Promise<{ items: T[]; hasNextPage: boolean }>,
+  count: () => Promise<number>,
+): Promise<Connection<T>> {
+  const page = { first: pageSize(args.first), after: decodeCursor(args.after) };
+  const [found, total] = await Promise.all([list(page), count()]);
+  return toConnection(found, total);
+}
+
+function toConnection<T extends { _id: { toString(): string } | number | string }>(
   page: { items: T[]; hasNextPage: boolean },
   totalCount: number,
 ): Connection<T> {

@@ -3,17 +3,13 @@ import type { CourseState } from '../../domain/course';
 import { readConnectionState } from '../../store/health';
 import type { SyncKind } from '../../store/sync-runs';
 import type { ApiContext } from '../context';
-import { decodeCursor, pageSize, toConnection } from '../cursors';
+import { connection, type PageArgs } from '../cursors';
 import { apiError } from '../errors';
 import { parseCourseId, parseRecordId } from '../ids';
-import type { PageArgs } from './types';
+import { enrollmentConnection } from './types';
 
 /** SPEC: NEW courses are for admins' triage; nobody else sees them. */
 const READER_STATES: readonly CourseState[] = ['OPEN', 'CLOSED'];
-
-function page(args: PageArgs) {
-  return { first: pageSize(args.first), after: decodeCursor(args.after) };
-}
 
 export const Query = {
   courses: async (
@@ -24,11 +20,11 @@ export const Query = {
     const requested = args.states ?? ['NEW', 'OPEN', 'CLOSED'];
     const states = viewer.role === 'admin' ? requested : requested.filter((state) => READER_STATES.includes(state));
     const query = { states, search: args.search ?? undefined, includeDeleted: args.includeDeleted ?? false };
-    const [found, total] = await Promise.all([
-      deps.stores.courses.list(query, page(args)),
-      deps.stores.courses.count(query),
-    ]);
-    return toConnection(found, total);
+    return connection(
+      args,
+      (page) => deps.stores.courses.list(query, page),
+      () => deps.stores.courses.count(query),
+    );
   },
 
   course: async (_: unknown, args: { id: string }, { viewer, loaders }: ApiContext) => {
@@ -45,15 +41,10 @@ export const Query = {
       ...(args.courseId != null && { courseId: parseCourseId(args.courseId) }),
       ...(args.studentId != null && { studentId: new ObjectId(parseRecordId(args.studentId, 'studentId')) }),
     };
-    const pageRequest = page(args);
     if (filter.studentId !== undefined && (await loaders.student.load(filter.studentId.toHexString())) === null) {
       throw apiError('NOT_FOUND', 'No student has that id.', { argument: 'studentId' });
     }
-    const [found, total] = await Promise.all([
-      deps.stores.enrollments.list(filter, pageRequest),
-      deps.stores.enrollments.count(filter),
-    ]);
-    return toConnection(found, total);
+    return enrollmentConnection(deps.stores, filter, args);
   },
 
   enrollment: async (_: unknown, args: { id: string }, { deps }: ApiContext) =>
@@ -61,11 +52,11 @@ export const Query = {
 
   students: async (_: unknown, args: PageArgs & { search?: string | null }, { deps }: ApiContext) => {
     const search = args.search ?? undefined;
-    const [found, total] = await Promise.all([
-      deps.stores.students.list(page(args), search),
-      deps.stores.students.count(search),
-    ]);
-    return toConnection(found, total);
+    return connection(
+      args,
+      (page) => deps.stores.students.list(page, search),
+      () => deps.stores.students.count(search),
+    );
   },
 
   student: async (_: unknown, args: { id: string }, { loaders }: ApiContext) =>
@@ -96,16 +87,19 @@ export const Query = {
       open: args.open ?? true,
       ...(args.courseId != null && { courseId: parseCourseId(args.courseId) }),
     };
-    const [found, total] = await Promise.all([
-      deps.stores.syncErrors.list(query, page(args)),
-      deps.stores.syncErrors.count(query),
-    ]);
-    return toConnection(found, total);
+    return connection(
+      args,
+      (page) => deps.stores.syncErrors.list(query, page),
+      () => deps.stores.syncErrors.count(query),
+    );
   },
 
   syncRuns: async (_: unknown, args: PageArgs & { kind?: SyncKind | null }, { deps }: ApiContext) => {
     const kind = args.kind ?? undefined;
-    const [found, total] = await Promise.all([deps.stores.syncRuns.list(kind, page(args)), deps.stores.syncRuns.count(kind)]);
-    return toConnection(found, total);
+    return connection(
+      args,
+      (page) => deps.stores.syncRuns.list(kind, page),
+      () => deps.stores.syncRuns.count(kind),
+    );
   },
 };

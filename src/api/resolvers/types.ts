@@ -1,18 +1,14 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import type { CourseDocument } from '../../store/courses';
-import type { EnrollmentDocument } from '../../store/enrollments';
+import type { Stores } from '../../store';
+import type { EnrollmentDocument, EnrollmentListQuery } from '../../store/enrollments';
 import type { StudentDocument } from '../../store/students';
 import type { SyncErrorDocument } from '../../store/sync-errors';
 import type { SyncRunDocument } from '../../store/sync-runs';
 import type { ApiContext } from '../context';
-import { decodeCursor, pageSize, toConnection } from '../cursors';
+import { connection, type PageArgs } from '../cursors';
 import { apiError } from '../errors';
 import { toDate } from '../ids';
-
-interface PageArgs {
-  first?: number | null;
-  after?: string | null;
-}
 
 const counts = (record: Record<string, number>) =>
   Object.entries(record).map(([name, value]) => ({ name, value }));
@@ -36,6 +32,15 @@ function parseDateTime(value: unknown): Date {
   return date;
 }
 
+/** A course's, a student's, or (admin views) all enrollments, as a connection. */
+export function enrollmentConnection(stores: Stores, query: EnrollmentListQuery, args: PageArgs) {
+  return connection(
+    args,
+    (page) => stores.enrollments.list(query, page),
+    () => stores.enrollments.count(query),
+  );
+}
+
 export const Course = {
   id: (course: CourseDocument) => String(course._id),
   moodleId: (course: CourseDocument) => course._id,
@@ -49,26 +54,14 @@ export const Course = {
   endDate: (course: CourseDocument) => toDate(course.moodle.endDate),
   lastSyncedAt: (course: CourseDocument, _args: unknown, { loaders }: ApiContext) =>
     course.deleted ? null : loaders.lastCourseSyncAt(),
-  enrollments: async (course: CourseDocument, args: PageArgs, { deps }: ApiContext) => {
-    const page = { first: pageSize(args.first), after: decodeCursor(args.after) };
-    const [found, total] = await Promise.all([
-      deps.stores.enrollments.list({ courseId: course._id }, page),
-      deps.stores.enrollments.count({ courseId: course._id }),
-    ]);
-    return toConnection(found, total);
-  },
+  enrollments: (course: CourseDocument, args: PageArgs, { deps }: ApiContext) =>
+    enrollmentConnection(deps.stores, { courseId: course._id }, args),
 };
 
 export const Student = {
   id: (student: StudentDocument) => student._id.toHexString(),
-  enrollments: async (student: StudentDocument, args: PageArgs, { deps }: ApiContext) => {
-    const page = { first: pageSize(args.first), after: decodeCursor(args.after) };
-    const [found, total] = await Promise.all([
-      deps.stores.enrollments.list({ studentId: student._id }, page),
-      deps.stores.enrollments.count({ studentId: student._id }),
-    ]);
-    return toConnection(found, total);
-  },
+  enrollments: (student: StudentDocument, args: PageArgs, { deps }: ApiContext) =>
+    enrollmentConnection(deps.stores, { studentId: student._id }, args),
 };
 
 export const Enrollment = {
@@ -97,4 +90,3 @@ export const SyncError = {
   courseId: (error: SyncErrorDocument) => (error.courseId === null ? null : String(error.courseId)),
 };
 
-export type { PageArgs };
