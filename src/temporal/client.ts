@@ -22,10 +22,22 @@ export interface StartedWorkflow {
   runId: string;
 }
 
+/** A second request for a sync that is still running joins it instead of starting a twin. */
+async function startJoiningRunning(
+  client: Client,
+  workflowType: 'courseSyncWorkflow' | 'enrollmentSyncWorkflow',
+  options: { taskQueue: string; workflowId: string; args: unknown[]; memo: Record<string, unknown> },
+): Promise<StartedWorkflow> {
+  const handle = await client.workflow.start(workflowType, {
+    ...options,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  return { workflowId: options.workflowId, runId: handle.firstExecutionRunId };
+}
+
 /**
  * Starts a course sync now. The id carries the trigger and the time so ops
- * can tell it from scheduled runs; a second request while one is running
- * joins it instead of starting a twin.
+ * can tell it from scheduled runs.
  */
 export async function startCourseSync(
   client: Client,
@@ -33,21 +45,17 @@ export async function startCourseSync(
   input: CourseSyncInput & { now: Date },
 ): Promise<StartedWorkflow> {
   const trigger = input.trigger ?? 'MANUAL';
-  const workflowId = `${COURSE_SYNC_WORKFLOW_ID}-${trigger.toLowerCase()}-${input.now.toISOString()}`;
-  const handle = await client.workflow.start('courseSyncWorkflow', {
+  return startJoiningRunning(client, 'courseSyncWorkflow', {
     taskQueue,
-    workflowId,
+    workflowId: `${COURSE_SYNC_WORKFLOW_ID}-${trigger.toLowerCase()}-${input.now.toISOString()}`,
     args: [{ trigger } satisfies CourseSyncInput],
     memo: syncMemo('COURSE', trigger),
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   });
-  return { workflowId, runId: handle.firstExecutionRunId };
 }
 
 /**
  * Starts an enrollment sync now: of one course (a technician's replay, id
- * `enrollment-sync-course-<id>`), of chosen courses, or of all. As with the
- * course sync, a second request for a running one joins it.
+ * `enrollment-sync-course-<id>`), of chosen courses, or of all.
  */
 export async function startEnrollmentSync(
   client: Client,
@@ -61,14 +69,12 @@ export async function startEnrollmentSync(
     onlyCourse !== undefined && others.length === 0
       ? enrollmentSyncCourseWorkflowId(onlyCourse)
       : `${ENROLLMENT_SYNC_WORKFLOW_ID}-${trigger.toLowerCase()}-${now.toISOString()}`;
-  const handle = await client.workflow.start('enrollmentSyncWorkflow', {
+  return startJoiningRunning(client, 'enrollmentSyncWorkflow', {
     taskQueue,
     workflowId,
     args: [{ ...rest, trigger } satisfies EnrollmentSyncInput],
     memo: syncMemo('ENROLLMENT', trigger, rest.courseIds),
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   });
-  return { workflowId, runId: handle.firstExecutionRunId };
 }
 
 export type { CourseSyncResult, EnrollmentSyncResult };
