@@ -115,7 +115,7 @@ export function createEnrollmentSyncActivities({
         await stores.enrollments.writeSyncResults(planWrites(plan, at), at, () => {
           progress.batchesWritten += 1;
         });
-        await stores.syncErrors.resolve(plan.recovered.map((id) => SYNC_SCOPES.enrollment(id.toHexString())), at);
+        await stores.syncErrors.resolve(plan.recovered.map((id) => SYNC_SCOPES.enrollment(id.toHexString())), at, courseId);
         await stores.courses.recordEnrollmentSync(courseId, usePerStudent ? undefined : gradebook.length, at);
         return {
           enrollments: enrollments.length,

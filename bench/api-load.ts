@@ -57,13 +57,16 @@ export type FrontEndQuery = keyof typeof FRONT_END_QUERIES;
 const HOUSEKEEPING = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'buildInfo']);
 
 /** Counts the database commands a client sends, through the driver's command monitoring. */
-export function countQueries(client: MongoClient): { read(): number; stop(): void } {
+export function countQueries(client: MongoClient): { read(): number; byName(): Record<string, number>; stop(): void } {
+  const byName: Record<string, number> = {};
   let count = 0;
   const listener = (event: { commandName: string }) => {
-    if (!HOUSEKEEPING.has(event.commandName)) count += 1;
+    if (HOUSEKEEPING.has(event.commandName)) return;
+    count += 1;
+    byName[event.commandName] = (byName[event.commandName] ?? 0) + 1;
   };
   client.on('commandStarted', listener);
-  return { read: () => count, stop: () => client.off('commandStarted', listener) };
+  return { read: () => count, byName: () => ({ ...byName }), stop: () => client.off('commandStarted', listener) };
 }
 
 export interface GraphQLTarget {

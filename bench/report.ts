@@ -1,4 +1,8 @@
-/** Plain-text output of the benchmarks: aligned figures and PASS/MISS verdicts. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Plain-text output of the benchmarks: aligned figures and PASS/MISS verdicts, and the same as JSON. */
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
@@ -47,4 +51,26 @@ export function callList(calls: Record<string, number>): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, count]) => `${name} ${count}`);
   return `${total} (${parts.join(', ')})`;
+}
+
+const figures: Record<string, unknown> = {};
+
+/** Keeps a measured figure for the JSON results (`record('run1.wallMs', 61_400)`). */
+export function record(key: string, value: unknown): void {
+  figures[key] = value;
+}
+
+export const RESULTS_DIR = path.resolve(__dirname, 'results');
+
+/**
+ * Writes `bench/results/<name>.json`: what was run, on what, every recorded
+ * figure and every verdict, so the next run can be compared with this one.
+ */
+export function writeResults(name: string, settings: Record<string, unknown>): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name}.json`);
+  const machine = { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
+  writeFileSync(file, `${JSON.stringify({ benchmark: name, at: new Date().toISOString(), machine, settings, figures, verdicts }, null, 2)}\n`);
+  console.log(`\nResults written to ${path.relative(process.cwd(), file)}`);
+  return file;
 }

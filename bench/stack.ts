@@ -94,11 +94,11 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     moodle: { ...base.moodle, url: sim.url, token: new Secret(token), maxConnections: options.concurrency },
     sync: { ...base.sync, courseConcurrency: options.concurrency },
   };
-  const connections = await openConnections(config, {
-    mongoUri: services.mongoUri,
-    temporalAddress: services.temporalAddress,
-    moodleUrl: sim.url,
-  });
+  const connections = await openConnections(
+    config,
+    { mongoUri: services.mongoUri, temporalAddress: services.temporalAddress, moodleUrl: sim.url },
+    { monitorCommands: true },
+  );
   registerCleanup(async () => {
     await connections.database.db.dropDatabase().catch(() => undefined);
     await connections.close();

@@ -1,11 +1,18 @@
 import { startCourseSync, startEnrollmentSync, type CourseSyncResult, type EnrollmentSyncResult } from '../src/temporal/client';
 import { largestHistory, sampleMemory, timed, writtenSince, type MemoryPeak } from './measure';
+import { countQueries } from './api-load';
 import type { BenchStack } from './stack';
 
 /** Everything measured about one course sync followed by one enrollment sync. */
 export interface SyncRunFigures {
   courseSync: { ms: number; result: CourseSyncResult; moodleCalls: Record<string, number> };
-  enrollmentSync: { ms: number; result: EnrollmentSyncResult; moodleCalls: Record<string, number> };
+  enrollmentSync: {
+    ms: number;
+    result: EnrollmentSyncResult;
+    moodleCalls: Record<string, number>;
+    /** Database commands the worker sent during the enrollment sync, by command name. */
+    databaseCommands: Record<string, number>;
+  };
   /** Sum of the simulator's latency over both syncs' calls. */
   moodleLatencyMs: number;
   /** Enrollments whose document the run wrote, as `courseId:moodleUserId`. */
@@ -38,6 +45,7 @@ export async function runSyncs(stack: BenchStack, between: () => Promise<unknown
 
   await between();
 
+  const commands = countQueries(stack.connections.database.client);
   const enrollment = await timed(async () => {
     const { workflowId, runId } = await startEnrollmentSync(client, taskQueue, {
       trigger: 'MANUAL',
@@ -47,6 +55,8 @@ export async function runSyncs(stack: BenchStack, between: () => Promise<unknown
     return { workflowId, result: (await client.workflow.getHandle(workflowId, runId).result()) as EnrollmentSyncResult };
   });
   const memory = stopSampling();
+  const databaseCommands = commands.byName();
+  commands.stop();
   const enrollmentCalls = calls.byFunction();
   moodleLatencyMs += calls.latencyMs();
 
@@ -59,7 +69,7 @@ export async function runSyncs(stack: BenchStack, between: () => Promise<unknown
   const written = await writtenSince(stack.connections.stores.enrollments, since);
   return {
     courseSync: { ms: course.ms, result: courseRun.result, moodleCalls: courseCalls },
-    enrollmentSync: { ms: enrollment.ms, result: enrollmentRun.result, moodleCalls: enrollmentCalls },
+    enrollmentSync: { ms: enrollment.ms, result: enrollmentRun.result, moodleCalls: enrollmentCalls, databaseCommands },
     moodleLatencyMs,
     written,
     largestHistory: histories[0].events >= histories[1].events ? histories[0] : histories[1],

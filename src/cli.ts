@@ -44,7 +44,8 @@ export function buildProgram(): Command {
   program
     .command('dev')
     .description('run the complete stack locally (Temporal with UI, database, Moodle simulator, worker, API), sync once, print URLs and keys')
-    .action(runDevCommand);
+    .option('--fresh', 'start from empty data: forget the database and the Temporal history kept in LOCAL_STATE_DIR')
+    .action((options: { fresh?: boolean }) => runDevCommand({ fresh: options.fresh === true }));
 
   program
     .command('worker')

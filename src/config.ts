@@ -86,6 +86,7 @@ const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('sms-sync-v1'),
   TEMPORAL_CLI_PATH: optionalText,
   FERRETDB_PATH: optionalText,
+  POSTGRES_BIN_DIR: optionalText,
   MOODLE_URL: url('an http(s) URL of the Moodle site').refine(
     (value) => value === undefined || /^https?:\/\//.test(value),
     'expected an http(s) URL of the Moodle site',
@@ -132,7 +133,7 @@ export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as ConfigVariable[]
 export interface Config {
   mongo: { uri?: string; database: string };
   temporal: { address?: string; namespace: string; taskQueue: string };
-  tools: { temporalCliPath?: string; ferretDbPath?: string };
+  tools: { temporalCliPath?: string; ferretDbPath?: string; postgresBinDir?: string };
   moodle: { url?: string; token?: Secret; timeoutMs: number; maxConnections: number };
   sync: {
     courseIntervalMs: number;
@@ -205,7 +206,7 @@ export function loadConfig(
   return {
     mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DB },
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
-    tools: { temporalCliPath: e.TEMPORAL_CLI_PATH, ferretDbPath: e.FERRETDB_PATH },
+    tools: { temporalCliPath: e.TEMPORAL_CLI_PATH, ferretDbPath: e.FERRETDB_PATH, postgresBinDir: e.POSTGRES_BIN_DIR },
     moodle: {
       url: e.MOODLE_URL,
       token: e.MOODLE_TOKEN === undefined ? undefined : new Secret(e.MOODLE_TOKEN),

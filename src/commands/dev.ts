@@ -4,7 +4,7 @@ import pino from 'pino';
 import { describeFinishedSync } from '../admin/sync-outcome';
 import { loadConfig } from '../config';
 import { devStatePath, readDevState, removeDevState, writeDevState } from '../local/dev-state';
-import { startDevStack, type DevStack } from '../local/dev-stack';
+import { forgetDevData, startDevStack, type DevStack } from '../local/dev-stack';
 import { exitCleanlyOnSignals } from '../local/processes';
 import { createLogger } from '../logger';
 import { installTemporalLogging } from '../temporal/runtime';
@@ -17,7 +17,7 @@ export const DEV_LOG_FILE = 'dev.log';
  * scripts can read (`Temporal UI: `, `GraphQL: `, `Admin API key: `,
  * `Reader API key: `), until Ctrl-C stops all of it.
  */
-export async function runDevCommand(): Promise<void> {
+export async function runDevCommand(options: { fresh: boolean }): Promise<void> {
   // The dev stack's own settings come from the environment only: it is the one that writes the state file.
   const config = loadConfig(process.env);
   const { stateDir } = config.local;
@@ -26,6 +26,7 @@ export async function runDevCommand(): Promise<void> {
     throw new CommandError(`a dev stack is already running from ${devStatePath(stateDir)} (pid ${running.pid}, ${running.graphqlUrl}); stop it first, or set LOCAL_STATE_DIR`);
   }
   mkdirSync(stateDir, { recursive: true });
+  if (options.fresh) forgetDevData(stateDir);
   const logFile = path.resolve(stateDir, DEV_LOG_FILE);
   // The terminal is for the lines below; the worker's and API's JSON logs go to a file.
   const log = createLogger(config.logLevel, { role: 'dev' }, pino.destination({ dest: logFile, append: false, sync: true }));
@@ -38,7 +39,7 @@ export async function runDevCommand(): Promise<void> {
     removeDevState(stateDir);
     await stack?.stop();
   });
-  stack = await startDevStack(config, { log, progress: (step) => console.log(step) });
+  stack = await startDevStack(config, { log, progress: (step) => console.log(step), dataDir: stateDir });
 
   writeDevState(stateDir, {
     pid: process.pid,

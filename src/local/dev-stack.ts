@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { waitForSync, type FinishedSync } from '../admin/sync-outcome';
 import { generateApiKey, hashApiKey } from '../api/auth';
 import { GRAPHQL_PATH } from '../api/app';
@@ -29,6 +31,27 @@ export interface DevStackOptions {
   workflowBundlePath?: string;
   /** Start-up steps, for people watching. */
   progress?: (step: string) => void;
+  /**
+   * Keep the database and Temporal's history (schedules, past runs) in this
+   * folder, so a restart carries on where the last run stopped; nothing is
+   * kept when absent.
+   */
+  dataDir?: string;
+}
+
+/** The folders a dev stack keeps its data in (SQLite adds files beside Temporal's database, hence a folder). */
+const keptFolders = (dataDir: string) => ({ temporal: path.join(dataDir, 'temporal'), store: path.join(dataDir, 'postgres') });
+
+/** `sms-sync dev --fresh`: the next start begins with an empty database and no Temporal history. */
+export function forgetDevData(dataDir: string): void {
+  for (const folder of Object.values(keptFolders(dataDir))) rmSync(folder, { recursive: true, force: true });
+}
+
+function keptData(dataDir: string | undefined): { temporalDbFile?: string; storeDataDir?: string } {
+  if (dataDir === undefined) return {};
+  const folders = keptFolders(dataDir);
+  mkdirSync(folders.temporal, { recursive: true });
+  return { temporalDbFile: path.join(folders.temporal, 'history.db'), storeDataDir: folders.store };
 }
 
 export interface DemoSeed {
@@ -114,7 +137,7 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
   };
   try {
     progress('Starting Temporal (dev server with UI) and the database…');
-    const services: LocalServices = await startLocalServices(baseConfig, { ui: true });
+    const services: LocalServices = await startLocalServices(baseConfig, { ui: true, ...keptData(options.dataDir) });
     stops.push(() => services.stop());
 
     progress(baseConfig.moodle.url === undefined ? 'Starting the Moodle simulator (demo site)…' : `Using the Moodle at ${baseConfig.moodle.url}…`);
@@ -175,7 +198,7 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
       apiKeys,
       seed,
       firstSyncs: [courseSync, enrollmentSync],
-      servicePids: services.started.map((service) => service.process.pid),
+      servicePids: services.started.flatMap((service) => service.pids),
       stop: stopAll,
     };
   } catch (error) {

@@ -20,16 +20,17 @@ export interface ManagedProcess {
   readonly pid: number;
   /** The last lines the process printed (stdout and stderr). */
   logTail(): string;
-  /** SIGTERM, then SIGKILL after a grace period; resolves once it has exited. */
+  /** Its stop signal (SIGTERM unless set), then SIGKILL after a grace period; resolves once it has exited. */
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
+/** Every child still running, with the signal that stops it cleanly. */
+const live = new Map<ChildProcess, NodeJS.Signals>();
 
 // Last resort for a host process that exits without stopping its services
 // (uncaught error, process.exit): 'exit' handlers must be synchronous.
 process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
+  for (const child of live.keys()) child.kill('SIGKILL');
 });
 
 const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
@@ -37,14 +38,14 @@ const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 async function stopAll(): Promise<void> {
   await Promise.all(
     [...live].map(
-      (child) =>
+      ([child, stopSignal]) =>
         new Promise<void>((resolve) => {
           const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
           child.once('exit', () => {
             clearTimeout(timer);
             resolve();
           });
-          child.kill('SIGTERM');
+          child.kill(stopSignal);
         }),
     ),
   );
@@ -100,12 +101,37 @@ export interface StartProcessOptions {
   isReady: () => Promise<boolean>;
   readyTimeoutMs: number;
   env?: NodeJS.ProcessEnv;
+  /** The signal that shuts it down cleanly; SIGTERM unless the server wants another (PostgreSQL: SIGINT). */
+  stopSignal?: NodeJS.Signals;
+  /** Run as this user (a root host starting a server that refuses root, such as PostgreSQL). */
+  user?: { uid: number; gid: number };
+}
+
+/** How a server says that another process took its port first. */
+const PORT_TAKEN = /address already in use|EADDRINUSE/i;
+
+/**
+ * Starts a server on a free port chosen just before. Another process can take
+ * that port between the choice and the bind; then the start is tried again on
+ * a new port, so that race cannot fail a run. A port given by the caller is
+ * tried once: taking it is the caller's choice.
+ */
+export async function startOnFreePort<T>(givenPort: number | undefined, start: (port: number) => Promise<T>, attempts = 5): Promise<T> {
+  if (givenPort !== undefined) return start(givenPort);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start(await freePort());
+    } catch (error) {
+      if (attempt >= attempts || !(error instanceof ServiceStartError) || !PORT_TAKEN.test(error.message)) throw error;
+    }
+  }
 }
 
 export async function startProcess(options: StartProcessOptions): Promise<ManagedProcess> {
   const { name, binary, args, endpoint } = options;
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
-  live.add(child);
+  const stopSignal = options.stopSignal ?? 'SIGTERM';
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, ...options.user });
+  live.set(child, stopSignal);
 
   const tail: string[] = [];
   const remember = (chunk: Buffer) => {
@@ -136,7 +162,7 @@ export async function startProcess(options: StartProcessOptions): Promise<Manage
 
   const stop = async () => {
     if (exitCode !== undefined) return;
-    child.kill('SIGTERM');
+    child.kill(stopSignal);
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import type { Config } from '../config';
-import { freePort, startProcess, type ManagedProcess } from './processes';
+import { startLocalPostgres, findPostgresBinDir, type LocalPostgres } from './postgres';
+import { freePort, startOnFreePort, startProcess, type ManagedProcess } from './processes';
 import { resolveTool } from './tools';
 
 const LOOPBACK = '127.0.0.1';
@@ -13,6 +11,8 @@ const PROBE_TIMEOUT_MS = 2_000;
 
 export interface LocalService {
   readonly process: ManagedProcess;
+  /** Every process of the service (a store is FerretDB and PostgreSQL), for checks that none is left. */
+  readonly pids: number[];
   stop(): Promise<void>;
 }
 
@@ -48,8 +48,11 @@ async function temporalAnswers(address: string, namespace: string): Promise<bool
 }
 
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  return startOnFreePort(options.port, (port) => startTemporalOnPort(options, port));
+}
+
+async function startTemporalOnPort(options: TemporalDevServerOptions, port: number): Promise<TemporalDevServer> {
   const namespace = options.namespace ?? 'default';
-  const port = options.port ?? (await freePort());
   const address = `${LOOPBACK}:${port}`;
   const args = ['server', 'start-dev', '--ip', LOOPBACK, '--port', String(port), '--log-level', 'warn'];
   if (namespace !== 'default') args.push('--namespace', namespace);
@@ -72,7 +75,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     isReady: () => temporalAnswers(address, namespace),
     readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
   });
-  return { process, address, namespace, uiUrl, stop: () => process.stop() };
+  return { process, pids: [process.pid], address, namespace, uiUrl, stop: () => process.stop() };
 }
 
 export interface FerretDb extends LocalService {
@@ -81,9 +84,9 @@ export interface FerretDb extends LocalService {
 
 export interface FerretDbOptions {
   binary: string;
+  /** The PostgreSQL database FerretDB stores its data in (`--postgresql-url`). */
+  postgresqlUrl: string;
   port?: number;
-  /** Existing folder for the SQLite files; a temporary one (removed on stop) when absent. */
-  dataDir?: string;
   readyTimeoutMs?: number;
 }
 
@@ -98,20 +101,14 @@ async function mongoAnswers(uri: string): Promise<boolean> {
 }
 
 export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb> {
-  const port = options.port ?? (await freePort());
-  const temporaryDir = options.dataDir ? undefined : mkdtempSync(path.join(tmpdir(), 'sms-sync-ferretdb-'));
-  const dataDir = options.dataDir ?? (temporaryDir as string);
-  const uri = `mongodb://${LOOPBACK}:${port}/?directConnection=true`;
-  const removeTemporaryDir = () => {
-    if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true });
-  };
-  try {
+  return startOnFreePort(options.port, async (port) => {
+    const uri = `mongodb://${LOOPBACK}:${port}/?directConnection=true`;
     const process = await startProcess({
       name: 'FerretDB',
       binary: options.binary,
       args: [
-        '--handler=sqlite',
-        `--sqlite-url=file:${dataDir}/`,
+        '--handler=postgresql',
+        `--postgresql-url=${options.postgresqlUrl}`,
         `--listen-addr=${LOOPBACK}:${port}`,
         '--telemetry=disable',
         // The driver's endSessions, which FerretDB does not implement, is logged as a warning on every close.
@@ -123,16 +120,45 @@ export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb>
       isReady: () => mongoAnswers(uri),
       readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     });
+    return { process, pids: [process.pid], uri, stop: () => process.stop() };
+  });
+}
+
+/** The local MongoDB-protocol store: FerretDB over a PostgreSQL cluster of its own. */
+export interface EmbeddedStore extends LocalService {
+  readonly uri: string;
+  readonly postgres: LocalPostgres;
+}
+
+export interface EmbeddedStoreOptions {
+  config: Config;
+  /** Keep the data in this folder between runs (`sms-sync dev`); throwaway when absent. */
+  dataDir?: string;
+  readyTimeoutMs?: number;
+}
+
+export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
+  const ferretBinary = resolveTool('ferretdb', options.config);
+  const postgres = await startLocalPostgres({
+    binDir: findPostgresBinDir(options.config.tools.postgresBinDir),
+    dataDir: options.dataDir,
+    readyTimeoutMs: options.readyTimeoutMs,
+  });
+  try {
+    const ferret = await startFerretDb({ binary: ferretBinary, postgresqlUrl: postgres.ferretDbUrl, readyTimeoutMs: options.readyTimeoutMs });
     return {
-      process,
-      uri,
+      process: ferret.process,
+      uri: ferret.uri,
+      postgres,
+      pids: [ferret.process.pid, postgres.process.pid],
       async stop() {
-        await process.stop();
-        removeTemporaryDir();
+        // FerretDB first: PostgreSQL's shutdown would cut its pooled connections under it.
+        await ferret.stop();
+        await postgres.stop();
       },
     };
   } catch (error) {
-    removeTemporaryDir();
+    await postgres.stop();
     throw error;
   }
 }
@@ -150,6 +176,10 @@ export interface LocalServicesOptions {
   ui?: boolean;
   searchAttributes?: string[];
   readyTimeoutMs?: number;
+  /** Keep Temporal's history in this SQLite file between runs; in memory when absent. */
+  temporalDbFile?: string;
+  /** Keep the store's PostgreSQL cluster in this folder between runs; throwaway when absent. */
+  storeDataDir?: string;
 }
 
 /**
@@ -170,6 +200,7 @@ export async function startLocalServices(config: Config, options: LocalServicesO
         namespace: config.temporal.namespace,
         ui: options.ui,
         searchAttributes: options.searchAttributes,
+        dbFile: options.temporalDbFile,
         readyTimeoutMs: options.readyTimeoutMs,
       });
       started.push(temporal);
@@ -178,9 +209,9 @@ export async function startLocalServices(config: Config, options: LocalServicesO
     }
     let mongoUri = config.mongo.uri;
     if (mongoUri === undefined) {
-      const ferret = await startFerretDb({ binary: resolveTool('ferretdb', config), readyTimeoutMs: options.readyTimeoutMs });
-      started.push(ferret);
-      mongoUri = ferret.uri;
+      const store = await startEmbeddedStore({ config, dataDir: options.storeDataDir, readyTimeoutMs: options.readyTimeoutMs });
+      started.push(store);
+      mongoUri = store.uri;
     }
     return { temporalAddress, mongoUri, temporalUiUrl, started, stop };
   } catch (error) {

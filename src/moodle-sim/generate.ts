@@ -17,8 +17,10 @@ export interface GenerateSiteOptions {
   hiddenShare?: number;
   /** Share of (student, graded item) cells holding a grade; default 0.6. */
   gradedShare?: number;
-  /** Distinct students shared between courses; default courses × studentsPerCourse / 2 (at least studentsPerCourse). */
+  /** Distinct students shared between courses; default all enrollments / 2 (at least the largest course). */
   studentPool?: number;
+  /** Students of each course, in order, instead of `studentsPerCourse` for all (a real site's skew). */
+  courseSizes?: readonly number[];
 }
 
 /** 2025-01-01: generated data never depends on the clock. */
@@ -56,7 +58,7 @@ export function generateSite(options: GenerateSiteOptions): SiteModel {
   return site;
 }
 
-export type GeneratedCoursesSettings = Required<Omit<GenerateSiteOptions, 'seed'>>;
+export type GeneratedCoursesSettings = Required<Omit<GenerateSiteOptions, 'seed' | 'courseSizes'>> & Pick<GenerateSiteOptions, 'courseSizes'>;
 
 /**
  * Adds teachers, a pool of students and `settings.courses` generated courses.
@@ -81,7 +83,7 @@ export function addGeneratedCourses(
       visible: !hiddenForSure && random() >= HIDDEN_COURSE_SHARE,
       showcase: guaranteeEdgeCases && index === 0,
       teacherId: teacherIds[index % teacherIds.length],
-      studentIds: sampleDistinct(random, studentIds, settings.studentsPerCourse),
+      studentIds: sampleDistinct(random, studentIds, settings.courseSizes?.[index] ?? settings.studentsPerCourse),
       activities: settings.activitiesPerCourse,
       hiddenShare: settings.hiddenShare,
       gradedShare: settings.gradedShare,
@@ -102,19 +104,22 @@ function validated(options: GenerateSiteOptions): GeneratedCoursesSettings {
   requireWhole('courses', options.courses, 3, 5000);
   requireWhole('studentsPerCourse', options.studentsPerCourse, 0);
   requireWhole('activitiesPerCourse', options.activitiesPerCourse, 0);
+  const sizes = options.courseSizes ?? Array.from({ length: options.courses }, () => options.studentsPerCourse);
+  if (sizes.length !== options.courses) throw new RangeError(`courseSizes must name ${options.courses} courses, got ${sizes.length}`);
+  sizes.forEach((size, index) => requireWhole(`courseSizes[${index}]`, size, 0));
+  const largest = Math.max(...sizes);
   const settings = {
     courses: options.courses,
     studentsPerCourse: options.studentsPerCourse,
     activitiesPerCourse: options.activitiesPerCourse,
     hiddenShare: options.hiddenShare ?? 0.15,
     gradedShare: options.gradedShare ?? 0.6,
-    studentPool:
-      options.studentPool ??
-      Math.max(options.studentsPerCourse, Math.round((options.courses * options.studentsPerCourse) / 2)),
+    studentPool: options.studentPool ?? Math.max(largest, Math.round(sizes.reduce((sum, size) => sum + size, 0) / 2)),
+    courseSizes: options.courseSizes,
   };
   share('hiddenShare', settings.hiddenShare);
   share('gradedShare', settings.gradedShare);
-  requireWhole('studentPool', settings.studentPool, options.studentsPerCourse);
+  requireWhole('studentPool', settings.studentPool, largest);
   return settings;
 }
 

@@ -31,8 +31,13 @@ export function createMoodleClientFromConfig(config: Config, url: string): Moodl
 }
 
 /** Opens MongoDB (creating indexes), the Moodle client and a Temporal client. */
-export async function openConnections(config: Config, endpoints: Endpoints): Promise<Connections> {
-  const database = await connectDatabase(endpoints.mongoUri, config.mongo.database);
+export async function openConnections(
+  config: Config,
+  endpoints: Endpoints,
+  /** `monitorCommands` lets a benchmark count the service's database round trips. */
+  databaseOptions: Parameters<typeof connectDatabase>[2] = {},
+): Promise<Connections> {
+  const database = await connectDatabase(endpoints.mongoUri, config.mongo.database, databaseOptions);
   try {
     const stores = createStores(database.db);
     await ensureIndexes(stores);

@@ -1,7 +1,7 @@
 import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
 import type { CourseMoodleFields, CourseRecord, CourseState } from '../domain/course';
 import type { CourseDiff } from '../domain/course-diff';
-import { bulkWriteInBatches, escapeRegex, insertMissing } from './mongo';
+import { bulkWriteInBatches, createIndexes, escapeRegex, insertMissing } from './mongo';
 import { InvalidCursorError, pageByKey, type Page, type PageRequest } from './pagination';
 
 export interface CourseDocument {
@@ -43,7 +43,8 @@ export interface CourseListQuery {
 
 function courseListFilter(query: CourseListQuery): Filter<CourseDocument> {
   return {
-    state: { $in: [...query.states] },
+    // One state as plain equality, which FerretDB pushes down to its database (an `$in` it does not).
+    state: query.states.length === 1 ? query.states[0] : { $in: [...query.states] },
     ...(!query.includeDeleted && { deleted: false }),
     ...(query.search !== undefined && query.search.trim() !== '' && { searchText: { $regex: escapeRegex(query.search.trim().toLowerCase()) } }),
   };
@@ -65,7 +66,7 @@ export class CourseStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await createIndexes(this.collection, [
       { key: { deleted: 1, state: 1, _id: 1 }, name: 'courses_tab' },
       { key: { searchText: 1 }, name: 'courses_search' },
     ]);

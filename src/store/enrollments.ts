@@ -4,7 +4,7 @@ import type { CourseGrade } from '../domain/grade';
 import type { Progress } from '../domain/progress';
 import type { ReportCardLine } from '../domain/report-card';
 import { DuplicateRecordError, insertNew } from './errors';
-import { bulkWriteInBatches } from './mongo';
+import { bulkWriteInBatches, createIndexes } from './mongo';
 import { findByHexId, pageById, type Page, type PageRequest } from './pagination';
 
 /** Why the last sync could not compute this enrollment; null once it syncs again. */
@@ -85,7 +85,7 @@ export class EnrollmentStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await createIndexes(this.collection, [
       // Both fields are always set and non-null, as FerretDB needs for unique indexes.
       { key: { courseId: 1, studentId: 1 }, name: 'enrollments_pair', unique: true },
       { key: { courseId: 1, _id: 1 }, name: 'enrollments_by_course' },

@@ -5,6 +5,7 @@ import {
   type Collection,
   type Db,
   type Document,
+  type IndexDescription,
   type MongoClientOptions,
   type OptionalUnlessRequiredId,
 } from 'mongodb';
@@ -53,6 +54,16 @@ export async function insertMissing<T extends Document>(collection: Collection<T
     if (!failures.every(isDuplicateKeyError)) throw error;
     return documents.length - failures.length;
   }
+}
+
+/**
+ * `createIndexes`, one index per command. FerretDB 1.24 panics (and drops the
+ * connection) when one command names two or more indexes that already exist,
+ * as every start after the first does: it removes them from its list by their
+ * original positions. One index per command is idempotent on both stores.
+ */
+export async function createIndexes<T extends Document>(collection: Collection<T>, indexes: readonly IndexDescription[]): Promise<void> {
+  for (const index of indexes) await collection.createIndexes([index]);
 }
 
 /** For `$regex` searches on user text: FerretDB has no `$text` and no collation. */

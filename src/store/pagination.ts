@@ -43,6 +43,16 @@ async function readPage<T extends Document>(
 }
 
 /**
+ * The filter narrowed to keys past the cursor. A filter without an `_id`
+ * condition takes it as one more top-level field, not under `$and`: the same
+ * query to MongoDB, but FerretDB pushes top-level equality fields down to its
+ * database and nothing under `$and` (docs/local-store.md).
+ */
+function afterKey<T extends Document>(filter: Filter<T>, range: Record<string, unknown>): Filter<T> {
+  return ('_id' in filter ? { $and: [filter, { _id: range }] } : { ...filter, _id: range }) as Filter<T>;
+}
+
+/**
  * Cursor pagination on `_id` (stable under inserts, unlike skip/limit), for
  * any `_id` type: `after` is the `_id` of the last document of the previous
  * page, already parsed by the caller.
@@ -53,8 +63,7 @@ export async function pageByKey<T extends Document>(
   page: { first: number; after?: T['_id'] },
   direction: 1 | -1 = 1,
 ): Promise<Page<WithId<T>>> {
-  const query =
-    page.after === undefined ? filter : ({ $and: [filter, { _id: { [direction === 1 ? '$gt' : '$lt']: page.after } }] } as Filter<T>);
+  const query = page.after === undefined ? filter : afterKey(filter, { [direction === 1 ? '$gt' : '$lt']: page.after });
   return readPage(collection, query, { _id: direction }, page.first);
 }
 

@@ -1,6 +1,6 @@
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import { DuplicateRecordError, insertNew } from './errors';
-import { escapeRegex } from './mongo';
+import { createIndexes, escapeRegex } from './mongo';
 import { findByHexId, pageById, parseObjectId, type Page, type PageRequest } from './pagination';
 
 export interface StudentDocument {
@@ -53,7 +53,7 @@ export class StudentStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await createIndexes(this.collection, [
       { key: { moodleUserId: 1 }, name: 'students_moodle_user', unique: true },
       { key: { searchText: 1 }, name: 'students_search' },
     ]);

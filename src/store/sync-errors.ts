@@ -1,6 +1,6 @@
 import type { OpenErrorGroup } from '../domain/connection-state';
 import { ObjectId, type AnyBulkWriteOperation, type Collection, type Db, type Filter } from 'mongodb';
-import { bulkWriteInBatches } from './mongo';
+import { bulkWriteInBatches, createIndexes } from './mongo';
 import { pageById, type Page, type PageRequest } from './pagination';
 
 /**
@@ -59,7 +59,7 @@ export class SyncErrorStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await createIndexes(this.collection, [
       { key: { scope: 1, resolvedAt: 1 }, name: 'sync_errors_by_scope' },
       { key: { resolvedAt: 1, lastSeenAt: -1 }, name: 'sync_errors_open' },
       { key: { courseId: 1, resolvedAt: 1 }, name: 'sync_errors_by_course' },
@@ -111,13 +111,18 @@ export class SyncErrorStore {
     await this.collection.updateOne({ _id: id, resolvedAt: null }, { $set: change });
   }
 
-  /** Resolves the open errors of the scopes; returns how many it resolved. */
-  async resolve(scopes: SyncErrorScope[], now: Date): Promise<number> {
+  /**
+   * Resolves the open errors of the scopes, all of `courseId` when it is
+   * given; returns how many it resolved. The enrollment sync resolves a
+   * course's scopes after every course, so each call names what an index
+   * serves as equality (the scope alone, or the course): the embedded store
+   * pushes equality down and scans for an `$in` (docs/local-store.md).
+   */
+  async resolve(scopes: SyncErrorScope[], now: Date, courseId?: number): Promise<number> {
     if (scopes.length === 0) return 0;
-    const result = await this.collection.updateMany(
-      { scope: { $in: scopes }, resolvedAt: null },
-      { $set: { resolvedAt: now } },
-    );
+    const filter: Filter<SyncErrorDocument> =
+      scopes.length === 1 ? { scope: scopes[0] as string } : { ...(courseId !== undefined && { courseId }), scope: { $in: scopes } };
+    const result = await this.collection.updateMany({ ...filter, resolvedAt: null }, { $set: { resolvedAt: now } });
     return result.modifiedCount;
   }
 

@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { SyncKind } from '../domain/sync-scopes';
-import { insertMissing } from './mongo';
+import { createIndexes, insertMissing } from './mongo';
 import { pageNewestFirst, type Page, type PageRequest } from './pagination';
 
 export type { SyncKind };
@@ -56,7 +56,7 @@ export class SyncRunStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await createIndexes(this.collection, [
       { key: { kind: 1, startedAt: -1 }, name: 'sync_runs_by_kind' },
       { key: { startedAt: -1 }, name: 'sync_runs_recent' },
     ]);

@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { devStatePath, isProcessAlive, type DevState } from '../../src/local/dev-state';
 import { runCommand, startCommand, type RunningCommand } from '../support/cli';
 import { graphql } from '../support/graphql';
@@ -21,6 +22,8 @@ describe('sms-sync dev', () => {
 
   beforeAll(() => {
     stateDir = mkdtempSync(path.join(tmpdir(), 'sms-sync-dev-'));
+    // Like a checkout's .local/: a root run hands the kept database to the postgres user, who must reach it.
+    chmodSync(stateDir, 0o755);
     const { TEMPORAL_ADDRESS: _address, MONGODB_URI: _uri, API_PORT: _port, ...inherited } = process.env;
     env = { ...inherited, LOCAL_STATE_DIR: stateDir, LOG_LEVEL: 'info' };
     dev = startCommand(['dev'], env);
@@ -38,7 +41,9 @@ describe('sms-sync dev', () => {
       const [, uiUrl] = await dev.waitForLine(/^Temporal UI: (http:\/\/127\.0\.0\.1:\d+)$/, 1_000);
       const [, graphqlUrl] = await dev.waitForLine(/^GraphQL: (http:\/\/127\.0\.0\.1:\d+)\/graphql$/, 1_000);
       await dev.waitForLine(/^Admin API key: sms_\S+$/, 1_000);
-      await dev.waitForLine(/^Synced: enrollment-sync-manual-\S+: SUCCEEDED/, 1_000);
+      const [, firstSyncId] = await dev.waitForLine(/^Synced: (enrollment-sync-manual-\S+): SUCCEEDED/, 1_000);
+      const [, firstSeed] = await dev.waitForLine(/^Demo SMS data: (.*)$/, 1_000);
+      expect(firstSeed).toMatch(/[1-9]\d* enrollment\(s\)/);
       await dev.waitForLine(/^Other terminals/, 5_000);
 
       const ui = await fetch(uiUrl!);
@@ -59,7 +64,8 @@ describe('sms-sync dev', () => {
 
       // Another terminal in the same folder: no configuration but the state folder.
       const state = JSON.parse(readFileSync(devStatePath(stateDir), 'utf8')) as DevState;
-      expect(state.servicePids).toHaveLength(2);
+      // Temporal, FerretDB and the PostgreSQL under it.
+      expect(state.servicePids).toHaveLength(3);
       const { TEMPORAL_ADDRESS: _address, MONGODB_URI: _uri, ...bare } = env;
       const status = await runCommand(['status', '--json'], bare);
       expect(status.code).toBe(0);
@@ -68,7 +74,27 @@ describe('sms-sync dev', () => {
       expect(await dev.stop('SIGINT')).toBe(130);
       expect(await waitUntil(() => !state.servicePids.some(isProcessAlive), 10_000)).toBe(true);
       expect(existsSync(devStatePath(stateDir))).toBe(false);
+
+      // A restart carries on with what the last run kept: the demo data is there already, and so is
+      // Temporal's history of the first run.
+      dev = startCommand(['dev'], env);
+      expect((await dev.waitForLine(/^Demo SMS data: (.*)$/, START_TIMEOUT_MS))[1]).toBe('0 course(s) opened, 0 student(s), 0 enrollment(s)');
+      await dev.waitForLine(/^Other terminals/, 5_000);
+      const restarted = JSON.parse(readFileSync(devStatePath(stateDir), 'utf8')) as DevState;
+      const connection = await Connection.connect({ address: restarted.defaults.TEMPORAL_ADDRESS as string });
+      try {
+        const client = new Client({ connection });
+        expect((await client.workflow.getHandle(firstSyncId!).describe()).status.name).toBe('COMPLETED');
+      } finally {
+        await connection.close();
+      }
+      expect(await dev.stop('SIGINT')).toBe(130);
+
+      // --fresh forgets it all: the demo data is added again.
+      dev = startCommand(['dev', '--fresh'], env);
+      expect((await dev.waitForLine(/^Demo SMS data: (.*)$/, START_TIMEOUT_MS))[1]).toBe(firstSeed);
+      expect(await dev.stop('SIGINT')).toBe(130);
     },
-    START_TIMEOUT_MS + 60_000,
+    3 * START_TIMEOUT_MS,
   );
 });

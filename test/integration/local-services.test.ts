@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { loadConfig } from '../../src/config';
 import { isProcessAlive } from '../../src/local/dev-state';
 import { ServiceStartError } from '../../src/local/processes';
-import { startFerretDb, startTemporalDevServer } from '../../src/local/services';
+import { startEmbeddedStore, startTemporalDevServer } from '../../src/local/services';
 import { resolveTool } from '../../src/local/tools';
 import { waitUntil } from '../support/wait';
 
@@ -18,7 +18,8 @@ describe('local services', () => {
     );
     const [line] = (await once(createInterface({ input: host.stdout! }), 'line')) as [string];
     const { pids } = JSON.parse(line) as { pids: number[] };
-    expect(pids).toHaveLength(2);
+    // Temporal, FerretDB and the PostgreSQL under it.
+    expect(pids).toHaveLength(3);
     expect(pids.every(isProcessAlive)).toBe(true);
 
     host.kill(signal);
@@ -29,15 +30,15 @@ describe('local services', () => {
   });
 
   it('reports which binary failed, where, and its last log lines when a server cannot start', async () => {
-    const ferret = await startFerretDb({ binary: resolveTool('ferretdb', loadConfig({})) });
+    const store = await startEmbeddedStore({ config: loadConfig({}) });
     try {
-      const port = Number(new URL(ferret.uri).port);
+      const port = Number(new URL(store.uri).port);
       // A second server on the same port cannot listen: its start must fail fast and say why.
       const failure = startTemporalDevServer({ binary: resolveTool('temporal', loadConfig({})), port, readyTimeoutMs: 20_000 });
       await expect(failure).rejects.toThrow(ServiceStartError);
       await expect(failure).rejects.toThrow(new RegExp(`Temporal dev server \\(.*temporal\\) .* on 127\\.0\\.0\\.1:${port}`));
     } finally {
-      await ferret.stop();
+      await store.stop();
     }
   });
 });

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   exitCleanlyOnSignals();
   const { TEMPORAL_ADDRESS: _address, MONGODB_URI: _uri, ...env } = process.env;
   const services = await startLocalServices(loadConfig(env));
-  console.log(JSON.stringify({ pids: services.started.map((service) => service.process.pid) }));
+  console.log(JSON.stringify({ pids: services.started.flatMap((service) => service.pids) }));
   setInterval(() => undefined, 60_000);
 }
 

@@ -1,12 +1,13 @@
-// Command ferretdb runs FerretDB 1.24.2 with its SQLite backend for local
-// development and tests.
+// Command ferretdb runs FerretDB 1.24.2 for local development and tests, on
+// its PostgreSQL backend (what sms-sync uses: it pushes equality filters down
+// to PostgreSQL, see docs/local-store.md) or its SQLite backend.
 //
 // It exists because the binary that `go install
 // github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2` produces panics at
 // start-up ("Invalid build/version/version.txt file content"): FerretDB's own
 // main module expects a version file that only its release tooling generates.
 // Embedding FerretDB through its public `ferretdb` package from this module
-// skips that check and runs the same handler and SQLite backend.
+// skips that check and runs the same handler and backends.
 //
 // The flags mirror the ones of the upstream command that sms-sync passes, so a
 // real FerretDB binary (FERRETDB_PATH) and this one are interchangeable.
@@ -25,7 +26,8 @@ import (
 )
 
 func main() {
-	handler := flag.String("handler", "sqlite", "backend handler (only sqlite is built in)")
+	handler := flag.String("handler", "postgresql", "backend handler: postgresql or sqlite")
+	postgresqlURL := flag.String("postgresql-url", "postgres://127.0.0.1:5432/ferretdb", "PostgreSQL URL (pgx syntax)")
 	sqliteURL := flag.String("sqlite-url", "file:data/", "SQLite URI of an existing directory")
 	listenAddr := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
@@ -41,8 +43,8 @@ func main() {
 		fmt.Println("ferretdb v1.24.2 (embedded, sms-sync tools)")
 		return
 	}
-	if *handler != "sqlite" {
-		fatal(fmt.Errorf("unsupported handler %q: only sqlite is built in", *handler))
+	if *handler != "postgresql" && *handler != "sqlite" {
+		fatal(fmt.Errorf("unsupported handler %q: use postgresql or sqlite", *handler))
 	}
 
 	var level slog.Level
@@ -52,10 +54,11 @@ func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	server, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listenAddr},
-		Logger:    logger,
-		Handler:   *handler,
-		SQLiteURL: *sqliteURL,
+		Listener:      ferretdb.ListenerConfig{TCP: *listenAddr},
+		Logger:        logger,
+		Handler:       *handler,
+		PostgreSQLURL: *postgresqlURL,
+		SQLiteURL:     *sqliteURL,
 	})
 	if err != nil {
 		fatal(err)
