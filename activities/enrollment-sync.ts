@@ -106,13 +106,13 @@ export function createEnrollmentSyncActivities({
           enrollments.map((enrollment) => ({
             id: enrollment._id,
             moodleUserId: enrollment.moodleUserId,
-            dataHash: enrollment.dataHash,
+            dataHash: enrollment.snapshotHash,
             syncErrorCode: enrollment.syncError?.code ?? null,
           })),
         );
         const at = now();
         await recordPlanErrors(stores, courseId, plan, at);
-        await stores.enrollments.writeSyncResults(planWrites(plan, at), at, () => {
+        await stores.enrollments.writeSyncResults(stores.reportCards, courseId, planWrites(plan, at), at, () => {
           progress.batchesWritten += 1;
         });
         await stores.syncErrors.resolve(plan.recovered.map((id) => SYNC_SCOPES.enrollment(id.toHexString())), at, courseId);

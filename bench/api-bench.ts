@@ -57,7 +57,7 @@ async function main(options: Options): Promise<void> {
   const apiKey = generateApiKey();
   const api = await startApiService(
     { ...stack.config, api: { host: '127.0.0.1', port: 0, keys: [{ role: 'reader', sha256: hashApiKey(apiKey) }], graphiql: false } },
-    { ...stack.connections, database: monitored, stores: createStores(monitored.db) },
+    { ...stack.connections, database: monitored, stores: createStores(monitored) },
     // Requests still running when the benchmark closes the database would log their errors.
     { log: createLogger('silent'), port: 0 },
   );

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Stores } from '../src/store';
 import type { EnrollmentStore } from '../src/store/enrollments';
 import { BULK_WRITE_BATCH } from '../src/store/mongo';
 import { ENROLLMENT_SYNC_BATCH_SIZE } from '../src/temporal/config';
@@ -61,9 +62,9 @@ export async function writtenSince(enrollments: EnrollmentStore, since: Date): P
 }
 
 /**
- * The write half of the floor: the documents the sync wrote since `since`,
- * written again straight through the driver as the sync writes them (`$set`
- * by id, BULK_WRITE_BATCH per bulk write, `concurrency` bulk writes at
+ * The write half of the floor: the documents the sync wrote since `since`
+ * (enrollments and their report cards), written again straight through the
+ * driver as the sync writes them (`$set` by id, BULK_WRITE_BATCH per bulk write, `concurrency` bulk writes at
  * once, as the sync's courses do). They are read first, and only the writes
  * are timed; `updatedAt` is new, so MongoDB cannot skip them as no-ops. At
  * most `sample` documents are rewritten and the time scaled to all of them
@@ -71,23 +72,35 @@ export async function writtenSince(enrollments: EnrollmentStore, since: Date): P
  * does not take as long as the run.
  */
 export async function measureDirectWrite(
-  enrollments: EnrollmentStore,
+  stores: Pick<Stores, 'enrollments' | 'reportCards'>,
   since: Date,
   concurrency: number,
   /** How many the run wrote (`writtenSince`), and how many of them to rewrite at most. */
   counts: { written: number; sample: number },
 ): Promise<{ documents: number; ms: number; sampled?: number }> {
-  const documents = await enrollments.collection.find({ updatedAt: { $gte: since } }).limit(counts.sample).toArray();
+  const documents = await stores.enrollments.collection.find({ updatedAt: { $gte: since } }).limit(counts.sample).toArray();
+  const cards = new Map(
+    (await stores.reportCards.ofEnrollments(documents.map((document) => document._id.toHexString()))).map((card) => [card._id.toHexString(), card]),
+  );
   let next = 0;
   const lane = async () => {
     for (let start = next; start < documents.length; start = next) {
       next += BULK_WRITE_BATCH;
       const now = new Date();
-      await enrollments.collection.bulkWrite(
-        documents.slice(start, start + BULK_WRITE_BATCH).map(({ _id, progress, grade, reportCard, dataHash, syncError }) => ({
+      const batch = documents.slice(start, start + BULK_WRITE_BATCH);
+      await stores.reportCards.collection.bulkWrite(
+        batch.flatMap(({ _id }) => {
+          const card = cards.get(_id.toHexString());
+          if (card === undefined) return [];
+          return [{ updateOne: { filter: { _id }, update: { $set: { courseId: card.courseId, lines: card.lines, updatedAt: now } }, upsert: true } }];
+        }),
+        { ordered: true },
+      );
+      await stores.enrollments.collection.bulkWrite(
+        batch.map(({ _id, progress, grade, snapshotHash, syncError }) => ({
           updateOne: {
             filter: { _id },
-            update: { $set: { progress, grade, reportCard, dataHash, syncError, lastSyncedAt: now, updatedAt: now } },
+            update: { $set: { progress, grade, snapshotHash, syncError, lastSyncedAt: now, updatedAt: now } },
           },
         })),
         { ordered: true },

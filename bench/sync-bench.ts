@@ -45,7 +45,7 @@ const program = addSiteSizeOptions(
 /** Prints one run against its floor; the direct write for the floor happens here, after the run. */
 async function reportRun(stack: BenchStack, key: string, title: string, figures: SyncRunFigures, floorSample: number): Promise<{ ms: number; floorMs: number }> {
   const concurrency = stack.config.sync.courseConcurrency;
-  const directWrite = await measureDirectWrite(stack.connections.stores.enrollments, figures.since, concurrency, { written: figures.written.size, sample: floorSample });
+  const directWrite = await measureDirectWrite(stack.connections.stores, figures.since, concurrency, { written: figures.written.size, sample: floorSample });
   const { courseSync, enrollmentSync } = figures;
   const ms = courseSync.ms + enrollmentSync.ms;
   const moodleFloorMs = figures.moodleLatencyMs / concurrency;

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     token: TOKEN,
   });
   const database = await connectDatabase(services.mongoUri, `histories_${Date.now()}`);
-  const stores = createStores(database.db);
+  const stores = createStores(database);
   await ensureIndexes(stores);
   const moodle = createMoodleClient({ url: sim.url, token: new Secret(TOKEN) });
   const connection = await NativeConnection.connect({ address: services.temporalAddress });

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { ReportCardLine } from '../domain/report-card';
 import type { Logger } from '../logger';
 import type { MoodleClient } from '../moodle';
 import type { Stores } from '../store';
@@ -23,6 +24,8 @@ export interface ApiDeps {
 export interface Loaders {
   course: DataLoader<number, CourseDocument | null>;
   student: DataLoader<string, StudentDocument | null>;
+  /** By enrollment id: the lines of its report card, none before its first sync. */
+  reportCard: DataLoader<string, ReportCardLine[]>;
   lastCourseSyncAt: () => Promise<Date | null>;
 }
 
@@ -43,6 +46,9 @@ export function createLoaders(stores: Stores): Loaders {
     course: new DataLoader(async (ids) => byKey(ids, await stores.courses.getMany(ids), (course) => course._id)),
     student: new DataLoader(async (ids) =>
       byKey(ids, await stores.students.getMany(ids), (student) => student._id.toHexString()),
+    ),
+    reportCard: new DataLoader(async (ids) =>
+      byKey(ids, await stores.reportCards.ofEnrollments(ids), (card) => card._id.toHexString()).map((card) => card?.lines ?? []),
     ),
     lastCourseSyncAt: () => {
       lastCourseSync ??= stores.syncRuns

@@ -17,7 +17,7 @@ export class Ops {
 
   async stores(): Promise<Stores> {
     this.#database ??= connectDatabase(this.config.mongo.uri as string, this.config.mongo.database);
-    return createStores((await this.#database).db);
+    return createStores(await this.#database);
   }
 
   temporal(): Promise<Client> {

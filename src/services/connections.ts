@@ -39,7 +39,7 @@ export async function openConnections(
 ): Promise<Connections> {
   const database = await connectDatabase(endpoints.mongoUri, config.mongo.database, databaseOptions);
   try {
-    const stores = createStores(database.db);
+    const stores = createStores(database);
     await ensureIndexes(stores);
     const temporal = await connectClient(endpoints.temporalAddress, config.temporal.namespace);
     const moodle = createMoodleClientFromConfig(config, endpoints.moodleUrl);

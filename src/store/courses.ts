@@ -1,7 +1,7 @@
 import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
 import type { CourseMoodleFields, CourseRecord, CourseState } from '../domain/course';
 import type { CourseDiff } from '../domain/course-diff';
-import { bulkWriteInBatches, createIndexes, escapeRegex, insertMissing } from './mongo';
+import { bulkWriteInBatches, createIndexes, escapeRegex, findWhereIn, insertMissing, type StoreTraits } from './mongo';
 import { InvalidCursorError, pageByKey, type Page, type PageRequest } from './pagination';
 
 export interface CourseDocument {
@@ -61,7 +61,10 @@ export function toCourseRecord(document: CourseDocument): CourseRecord {
 export class CourseStore {
   readonly collection: Collection<CourseDocument>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly traits: StoreTraits,
+  ) {
     this.collection = db.collection<CourseDocument>(COURSES);
   }
 
@@ -78,7 +81,7 @@ export class CourseStore {
   }
 
   async getMany(moodleIds: readonly number[]): Promise<CourseDocument[]> {
-    return this.collection.find({ _id: { $in: [...moodleIds] } }).toArray();
+    return findWhereIn(this.collection, this.traits, '_id', moodleIds);
   }
 
   /** `after` is the Moodle id of the last course of the previous page. */
@@ -155,10 +158,8 @@ export class CourseStore {
 
   /** Splits `moodleIds` into the courses still in Moodle and the ones marked deleted (unknown ids are in neither). */
   async partitionDeleted(moodleIds: readonly number[]): Promise<{ live: number[]; deleted: number[] }> {
-    const documents = await this.collection
-      .find({ _id: { $in: [...moodleIds] } }, { projection: { _id: 1, deleted: 1 } })
-      .sort({ _id: 1 })
-      .toArray();
+    const found = await findWhereIn(this.collection, this.traits, '_id', moodleIds, { projection: { _id: 1, deleted: 1 } });
+    const documents = found.sort((a, b) => a._id - b._id);
     return {
       live: documents.filter((document) => !document.deleted).map((document) => document._id),
       deleted: documents.filter((document) => document.deleted).map((document) => document._id),

@@ -2,10 +2,10 @@ import { ObjectId, type AnyBulkWriteOperation, type Collection, type Db, type Fi
 import type { EnrollmentSnapshot } from '../domain/enrollment-snapshot';
 import type { CourseGrade } from '../domain/grade';
 import type { Progress } from '../domain/progress';
-import type { ReportCardLine } from '../domain/report-card';
 import { DuplicateRecordError, insertNew } from './errors';
-import { bulkWriteInBatches, createIndexes } from './mongo';
+import { bulkWriteInBatches, createIndexes, type StoreTraits } from './mongo';
 import { findByHexId, pageById, type Page, type PageRequest } from './pagination';
+import type { ReportCardStore } from './report-cards';
 
 /** Why the last sync could not compute this enrollment; null once it syncs again. */
 export interface EnrollmentSyncError {
@@ -23,9 +23,13 @@ export interface EnrollmentDocument {
   /** Null until the first successful sync. */
   progress: Progress | null;
   grade: CourseGrade | null;
-  reportCard: ReportCardLine[];
-  /** `snapshotHash` of what is stored, so a sync writes only enrollments whose data changed. */
-  dataHash: string | null;
+  /**
+   * `snapshotHash` of what the last sync stored (this document and its report
+   * card, kept apart in `report_cards`), so a sync writes only enrollments whose
+   * data changed. Named anew when the report card moved out: documents of the
+   * older layout have none, so the next sync rewrites them in the new one.
+   */
+  snapshotHash: string | null;
   /** The last sync that wrote this enrollment's data (unchanged data is not rewritten). */
   lastSyncedAt: Date | null;
   syncError: EnrollmentSyncError | null;
@@ -40,7 +44,7 @@ export interface EnrollmentInput {
 }
 
 /** What the enrollment sync needs to decide whether to write an enrollment. */
-export type EnrollmentSyncState = Pick<EnrollmentDocument, '_id' | 'moodleUserId' | 'dataHash' | 'syncError'>;
+export type EnrollmentSyncState = Pick<EnrollmentDocument, '_id' | 'moodleUserId' | 'snapshotHash' | 'syncError'>;
 
 /** One enrollment's outcome in a sync: new data, or the reason it has none. */
 export type EnrollmentSyncWrite =
@@ -68,8 +72,7 @@ export function newEnrollmentDocument(input: EnrollmentInput, now: Date): Enroll
     ...input,
     progress: null,
     grade: null,
-    reportCard: [],
-    dataHash: null,
+    snapshotHash: null,
     lastSyncedAt: null,
     syncError: null,
     createdAt: now,
@@ -80,7 +83,10 @@ export function newEnrollmentDocument(input: EnrollmentInput, now: Date): Enroll
 export class EnrollmentStore {
   readonly collection: Collection<EnrollmentDocument>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly traits: StoreTraits,
+  ) {
     this.collection = db.collection<EnrollmentDocument>(ENROLLMENTS);
   }
 
@@ -116,28 +122,49 @@ export class EnrollmentStore {
 
   /** Ids of the courses that have enrollments, optionally among `courseIds`. */
   async courseIds(courseIds?: readonly number[]): Promise<number[]> {
-    const filter = courseIds === undefined ? {} : { courseId: { $in: [...courseIds] } };
-    return this.collection.distinct('courseId', filter);
+    if (courseIds === undefined) return this.collection.distinct('courseId', {});
+    if (!this.traits.equalityOnly) return this.collection.distinct('courseId', { courseId: { $in: [...courseIds] } });
+    const found = await Promise.all(courseIds.map((courseId) => this.collection.findOne({ courseId }, { projection: { _id: 1 } })));
+    return courseIds.filter((_, index) => found[index] !== null);
   }
 
   async syncStates(courseId: number): Promise<EnrollmentSyncState[]> {
     return this.collection
-      .find({ courseId }, { projection: { _id: 1, moodleUserId: 1, dataHash: 1, syncError: 1 } })
+      .find({ courseId }, { projection: { _id: 1, moodleUserId: 1, snapshotHash: 1, syncError: 1 } })
       .toArray();
   }
 
-  /** Writes the sync's results in ordered batches, calling `afterBatch` between them (for heartbeats). */
-  async writeSyncResults(writes: readonly EnrollmentSyncWrite[], now: Date, afterBatch: () => void = () => {}): Promise<void> {
+  /**
+   * Writes the sync's results in ordered batches, calling `afterBatch` between
+   * them (for heartbeats). Report cards first: if the attempt dies before the
+   * enrollments are written, their hashes are still the old ones and the next
+   * sync writes both again.
+   */
+  async writeSyncResults(
+    reportCards: ReportCardStore,
+    courseId: number,
+    writes: readonly EnrollmentSyncWrite[],
+    now: Date,
+    afterBatch: () => void = () => {},
+  ): Promise<void> {
+    const withData = writes.flatMap((write) => ('snapshot' in write ? [write] : []));
+    await reportCards.write(
+      withData.map(({ id, snapshot }) => ({ enrollmentId: id, courseId, lines: snapshot.reportCard })),
+      now,
+      afterBatch,
+    );
     await bulkWriteInBatches(this.collection, writes.map(toOperation(now)), afterBatch);
   }
 }
 
 function toOperation(now: Date) {
   return (write: EnrollmentSyncWrite): AnyBulkWriteOperation<EnrollmentDocument> => {
-    const $set: Partial<EnrollmentDocument> =
-      'snapshot' in write
-        ? { ...write.snapshot, dataHash: write.dataHash, syncError: null, lastSyncedAt: now, updatedAt: now }
-        : { syncError: write.syncError, updatedAt: now };
-    return { updateOne: { filter: { _id: write.id }, update: { $set } } };
+    if (!('snapshot' in write)) {
+      return { updateOne: { filter: { _id: write.id }, update: { $set: { syncError: write.syncError, updatedAt: now } } } };
+    }
+    const { reportCard: _lines, ...snapshot } = write.snapshot;
+    const $set = { ...snapshot, snapshotHash: write.dataHash, syncError: null, lastSyncedAt: now, updatedAt: now };
+    // The older layout's fields go with the first write in the new one.
+    return { updateOne: { filter: { _id: write.id }, update: { $set, $unset: { reportCard: '', dataHash: '' } } } };
   };
 }

@@ -13,7 +13,7 @@ export class DuplicateRecordError extends Error {
   }
 }
 
-/** Inserts a new record; a unique index refusing it becomes `duplicate` (detected on the insert only, ferretdb.md §3.4). */
+/** Inserts a new record; a unique index refusing it becomes `duplicate` (detected on the insert only: docs/ferretdb.md, the must-avoid list). */
 export async function insertNew<T extends Document>(
   collection: Collection<T>,
   document: OptionalUnlessRequiredId<T>,

@@ -1,6 +1,7 @@
-import type { Db } from 'mongodb';
 import { CourseStore } from './courses';
 import { EnrollmentStore } from './enrollments';
+import type { Database } from './mongo';
+import { ReportCardStore } from './report-cards';
 import { StudentStore } from './students';
 import { SyncErrorStore } from './sync-errors';
 import { SyncRunStore } from './sync-runs';
@@ -11,15 +12,17 @@ export interface Stores {
   syncErrors: SyncErrorStore;
   students: StudentStore;
   enrollments: EnrollmentStore;
+  reportCards: ReportCardStore;
 }
 
-export function createStores(db: Db): Stores {
+export function createStores({ db, traits }: Pick<Database, 'db' | 'traits'>): Stores {
   return {
-    courses: new CourseStore(db),
+    courses: new CourseStore(db, traits),
     syncRuns: new SyncRunStore(db),
     syncErrors: new SyncErrorStore(db),
-    students: new StudentStore(db),
-    enrollments: new EnrollmentStore(db),
+    students: new StudentStore(db, traits),
+    enrollments: new EnrollmentStore(db, traits),
+    reportCards: new ReportCardStore(db, traits),
   };
 }
 

@@ -5,20 +5,43 @@ import {
   type Collection,
   type Db,
   type Document,
+  type Filter,
+  type FindOptions,
   type IndexDescription,
   type MongoClientOptions,
   type OptionalUnlessRequiredId,
+  type WithId,
 } from 'mongodb';
+
+/**
+ * What the server does well, learnt once at connect. FerretDB 1.24 hands only
+ * top-level equality to its database and evaluates the rest (`$in`
+ * included) on every document of the collection, so a lookup of many ids is
+ * one equality query per id there, and one `$in` on MongoDB
+ * (docs/local-store.md).
+ */
+export interface StoreTraits {
+  readonly equalityOnly: boolean;
+}
+
+export const MONGODB_TRAITS: StoreTraits = { equalityOnly: false };
 
 export interface Database {
   readonly client: MongoClient;
   readonly db: Db;
+  readonly traits: StoreTraits;
   close(): Promise<void>;
+}
+
+/** FerretDB answers `buildInfo` with its own version beside the MongoDB one it emulates. */
+async function detectTraits(client: MongoClient): Promise<StoreTraits> {
+  const info = await client.db('admin').command({ buildInfo: 1 });
+  return { equalityOnly: 'ferretdbVersion' in info };
 }
 
 /**
  * Connects without requiring auth, sessions or a replica set, so the same code
- * runs on MongoDB 7 and on FerretDB (../shared/notes/ferretdb.md §3.4).
+ * runs on MongoDB 7 and on FerretDB (docs/ferretdb.md, the must-avoid list).
  */
 export async function connectDatabase(
   uri: string,
@@ -28,10 +51,33 @@ export async function connectDatabase(
 ): Promise<Database> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, retryWrites: false, appName: 'sms-sync', ...options });
   await client.connect();
-  return { client, db: client.db(database), close: () => client.close() };
+  try {
+    return { client, db: client.db(database), traits: await detectTraits(client), close: () => client.close() };
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
 }
 
-/** Duplicate keys are reliably reported (code 11000) by inserts only (../shared/notes/ferretdb.md §3.4). */
+/**
+ * Documents whose `field` is one of `values`, in no particular order: one
+ * `$in` query on MongoDB, one equality query per value where the server
+ * serves only equality well (StoreTraits).
+ */
+export async function findWhereIn<T extends Document>(
+  collection: Collection<T>,
+  traits: StoreTraits,
+  field: keyof T & string,
+  values: readonly unknown[],
+  options: FindOptions = {},
+): Promise<WithId<T>[]> {
+  if (values.length === 0) return [];
+  if (!traits.equalityOnly) return collection.find({ [field]: { $in: [...values] } } as Filter<T>, options).toArray();
+  const found = await Promise.all(values.map((value) => collection.find({ [field]: value } as Filter<T>, options).toArray()));
+  return found.flat();
+}
+
+/** Duplicate keys are reliably reported (code 11000) by inserts only (docs/ferretdb.md, the must-avoid list). */
 export function isDuplicateKeyError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 }
@@ -72,12 +118,13 @@ export function escapeRegex(text: string): string {
 }
 
 /**
- * Statements per bulk write. FerretDB 1.24's SQLite backend holds one pooled
- * SQLite connection (of 100) per update statement until the whole command
- * ends, so a command of about 100 updates — or concurrent commands adding up
- * to that — wait for each other forever (measured: 90 updates pass, 120
- * hang). 16 leaves room for several syncing courses and the API at once;
- * MongoDB does not care.
+ * Statements per bulk write. FerretDB 1.24 keeps each update statement's
+ * query open, holding one pooled database connection, until the whole
+ * command ends, so a command of more statements than its pool has
+ * connections, or concurrent commands adding up to that, wait for each other
+ * forever (measured on its SQLite backend: 90 updates pass, 120 hang; the
+ * local PostgreSQL backend's pool is 200). 16 leaves room for several syncing
+ * courses and the API at once; MongoDB does not care (docs/local-store.md).
  */
 export const BULK_WRITE_BATCH = 16;
 

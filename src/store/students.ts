@@ -1,6 +1,6 @@
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import { DuplicateRecordError, insertNew } from './errors';
-import { createIndexes, escapeRegex } from './mongo';
+import { createIndexes, escapeRegex, findWhereIn, type StoreTraits } from './mongo';
 import { findByHexId, pageById, parseObjectId, type Page, type PageRequest } from './pagination';
 
 export interface StudentDocument {
@@ -48,7 +48,10 @@ export function newStudentDocument(input: StudentInput, now: Date): StudentDocum
 export class StudentStore {
   readonly collection: Collection<StudentDocument>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly traits: StoreTraits,
+  ) {
     this.collection = db.collection<StudentDocument>(STUDENTS);
   }
 
@@ -77,7 +80,7 @@ export class StudentStore {
 
   async getMany(ids: readonly string[]): Promise<StudentDocument[]> {
     const objectIds = ids.flatMap((id) => parseObjectId(id) ?? []);
-    return this.collection.find({ _id: { $in: objectIds } }).toArray();
+    return findWhereIn(this.collection, this.traits, '_id', objectIds);
   }
 
   /** `search` matches any part of the name, email or id number, case-insensitively. */

@@ -141,7 +141,7 @@ export class SyncErrorStore {
    * enrollments' (errors of whole runs count in neither).
    */
   async openByCode(): Promise<OpenErrorGroup[]> {
-    // Only $match and $group with $sum: what FerretDB runs too (ferretdb.md §3.4).
+    // Only $match and $group with $sum: what FerretDB runs too (docs/ferretdb.md, the must-avoid list).
     const countByCode = async (enrollmentId: null | { $ne: null }) => {
       const rows = await this.collection
         .aggregate<{ _id: string; count: number }>([

@@ -6,6 +6,7 @@ import { startApiServer, type ApiServer } from '../../src/api/server';
 import { createLogger } from '../../src/logger';
 import { demoSite } from '../../src/moodle-sim';
 import { createStores, type Stores } from '../../src/store';
+import { MONGODB_TRAITS } from '../../src/store/mongo';
 import { temporalSyncLauncher } from '../../src/temporal/launcher';
 import { errorCodes, graphql, type GraphQLResponse } from '../support/graphql';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness';
@@ -236,7 +237,9 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
       });
       const commands: string[] = [];
       client.on('commandStarted', (event: CommandStartedEvent) => commands.push(event.commandName));
-      const counted = await startApi(harness, createStores(client.db(harness.database.db.databaseName)));
+      // MongoDB's traits: the batching is what is checked here. The embedded store answers a batch with one
+      // equality query per id instead, each served by an index (store-queries.test.ts).
+      const counted = await startApi(harness, createStores({ db: client.db(harness.database.db.databaseName), traits: MONGODB_TRAITS }));
       try {
         const page = (first: number) =>
           graphql(counted.url, `{ enrollments(first: ${first}) { edges { node { course { shortName } student { fullName } } } } }`, { key: READER_KEY });
@@ -348,7 +351,7 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
     it('a database error: it is masked as "Unexpected error."', async () => {
       const client = new MongoClient(`mongodb://${harness.database.client.options.hosts[0]!.toString()}`, { directConnection: true });
       await client.connect();
-      const broken = await startApi(harness, createStores(client.db(harness.database.db.databaseName)));
+      const broken = await startApi(harness, createStores({ db: client.db(harness.database.db.databaseName), traits: harness.database.traits }));
       try {
         await client.close();
         const response = await graphql(broken.url, '{ courses { totalCount } }', { key: READER_KEY });

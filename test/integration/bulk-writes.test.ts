@@ -20,7 +20,7 @@ describe('bulk writes larger than one batch', () => {
 
   beforeAll(async () => {
     database = await openTestDatabase();
-    stores = createStores(database.db);
+    stores = createStores(database);
     await ensureIndexes(stores);
   });
 
@@ -39,7 +39,7 @@ describe('bulk writes larger than one batch', () => {
       syncError: { code: 'STUDENT_NOT_IN_GRADEBOOK', message: 'not in the gradebook', at: now },
     }));
     let batches = 0;
-    await stores.enrollments.writeSyncResults(writes, now, () => (batches += 1));
+    await stores.enrollments.writeSyncResults(stores.reportCards, 7, writes, now, () => (batches += 1));
     expect(batches).toBe(Math.ceil(MANY / BULK_WRITE_BATCH));
     expect(await stores.enrollments.collection.countDocuments({ 'syncError.code': 'STUDENT_NOT_IN_GRADEBOOK' })).toBe(MANY);
   });

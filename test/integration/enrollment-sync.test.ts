@@ -90,13 +90,15 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     return { graded, total, percent: total === 0 ? 0 : Math.round((graded * 10_000) / total) / 100 };
   }
 
-  function expectSyncedFromModel(enrollment: EnrollmentDocument): void {
+  async function expectSyncedFromModel(enrollment: EnrollmentDocument): Promise<void> {
     const { courseId, moodleUserId } = enrollment;
     const rows = sim.site.gradebook(courseId).userReport(moodleUserId).rows;
     const courseTotal = rows.find((row) => row.item.itemtype === 'course')!;
     expect(enrollment.progress).toEqual(expectedProgress(courseId, moodleUserId));
     expect(enrollment.grade).toMatchObject({ raw: courseTotal.value, min: courseTotal.grademin, max: courseTotal.grademax });
-    expect(enrollment.reportCard.map((line) => [line.gradeItemId, line.raw])).toEqual(rows.map((row) => [row.item.id, row.value]));
+    const [reportCard] = await stores.reportCards.ofEnrollments([enrollment._id.toHexString()]);
+    expect(reportCard?.lines.map((line) => [line.gradeItemId, line.raw])).toEqual(rows.map((row) => [row.item.id, row.value]));
+    expect(reportCard?.courseId).toBe(courseId);
     expect(enrollment.syncError).toBeNull();
     expect(enrollment.lastSyncedAt).toBeInstanceOf(Date);
   }
@@ -126,7 +128,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     // Every active Moodle student of each course (one only in the sparsely followed course).
     const expectedCount = courseIds.reduce((sum, id) => sum + (id === fewStudentsCourse ? 1 : sim.site.students(id).length), 0);
     expect(stored).toHaveLength(expectedCount);
-    for (const enrollment of stored) expectSyncedFromModel(enrollment);
+    for (const enrollment of stored) await expectSyncedFromModel(enrollment);
     expect(result).toMatchObject({
       outcome: 'SUCCEEDED',
       counts: { coursesToSync: COURSES, coursesSynced: COURSES, coursesFailed: 0, enrollmentsChanged: stored.length, enrollmentsFailed: 0 },
@@ -173,7 +175,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     const after = await enrollmentsById();
     const changed = [...after.values()].filter((enrollment) => enrollment.updatedAt.getTime() !== before.get(enrollment._id.toHexString())?.updatedAt.getTime());
     expect(changed.map((enrollment) => enrollment._id)).toEqual([target!._id]);
-    expectSyncedFromModel(changed[0]!);
+    await expectSyncedFromModel(changed[0]!);
   });
 
   it('changes the denominator of every enrollment of a course when an activity is hidden', async () => {
@@ -190,7 +192,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     for (const enrollment of after) {
       const previous = before.find((candidate) => candidate._id.equals(enrollment._id));
       expect(enrollment.progress?.total).toBe(previous!.progress!.total - 1);
-      expectSyncedFromModel(enrollment);
+      await expectSyncedFromModel(enrollment);
     }
   });
 
@@ -208,13 +210,13 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     expect(failed?.progress).toEqual(missing!.progress);
     const [open] = await stores.syncErrors.open(SYNC_SCOPES.enrollment(missing!._id.toHexString()));
     expect(open).toMatchObject({ code: 'STUDENT_NOT_IN_GRADEBOOK', courseId, enrollmentId: missing!._id.toHexString() });
-    expectSyncedFromModel((await stores.enrollments.get(others[0]!._id.toHexString()))!);
+    await expectSyncedFromModel((await stores.enrollments.get(others[0]!._id.toHexString()))!);
     expect((await readConnectionState(stores, new Date())).status).toBe('DEGRADED');
 
     sim.site.enrol(courseId, missing!.moodleUserId, 'student');
     const recovery = await runEnrollmentSync();
     expect(recovery.outcome).toBe('SUCCEEDED');
-    expectSyncedFromModel((await stores.enrollments.get(missing!._id.toHexString()))!);
+    await expectSyncedFromModel((await stores.enrollments.get(missing!._id.toHexString()))!);
     expect(await stores.syncErrors.open(SYNC_SCOPES.enrollment(missing!._id.toHexString()))).toEqual([]);
     expect((await readConnectionState(stores, new Date())).status).toBe('HEALTHY');
   });
@@ -237,7 +239,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     expect(open).toMatchObject({ code: 'MOODLE_COURSE_INACCESSIBLE', courseId: denied });
     expect(open?.message).not.toContain(TOKEN);
     for (const courseId of courseIds.filter((id) => id !== denied)) {
-      for (const enrollment of await enrollmentsOf(courseId)) expectSyncedFromModel(enrollment);
+      for (const enrollment of await enrollmentsOf(courseId)) await expectSyncedFromModel(enrollment);
     }
 
     sim.site.allowCourseAccess(denied);
@@ -325,7 +327,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
       for (const courseId of live) {
         for (const enrollment of await enrollmentsOf(courseId)) {
           expect(enrollment.updatedAt.getTime()).toBeGreaterThan(startedAt.getTime());
-          expectSyncedFromModel(enrollment);
+          await expectSyncedFromModel(enrollment);
         }
       }
     } finally {

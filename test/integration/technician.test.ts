@@ -5,7 +5,6 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { startDevStack, type DevStack } from '../../src/local/dev-stack';
 import { createLogger } from '../../src/logger';
-import type { EnrollmentDocument } from '../../src/store/enrollments';
 import { runCommand } from '../support/cli';
 import { uniqueName, workflowBundlePath } from '../support/environment';
 import { graphql } from '../support/graphql';
@@ -98,8 +97,8 @@ describe('a technician fixes Moodle permissions and replays what failed', () => 
       expect(enrollment.syncError).toBeNull();
       expect(enrollment.lastSyncedAt).toBeInstanceOf(Date);
     }
-    const line = (enrollment: EnrollmentDocument | undefined) => enrollment?.reportCard.find((entry) => entry.gradeItemId === item.id)?.raw;
-    expect(line(after.find((enrollment) => enrollment._id.equals(changed._id)))).toBe(item.grademax);
+    const [reportCard] = await stack.connections.stores.reportCards.ofEnrollments([changed._id.toHexString()]);
+    expect(reportCard?.lines.find((entry) => entry.gradeItemId === item.id)?.raw).toBe(item.grademax);
     expect(await stack.connections.stores.syncErrors.open()).toEqual([]);
 
     // A second replay finds nothing left to do.

@@ -54,7 +54,7 @@ export interface SyncHarnessOptions {
 export async function startSyncHarness(options: SyncHarnessOptions): Promise<SyncHarness> {
   const temporal = await openTemporal();
   const database = await openTestDatabase();
-  const stores = createStores(database.db);
+  const stores = createStores(database);
   await ensureIndexes(stores);
   const sim = await startMoodleSimulator({ site: options.site, token: options.token });
   const moodle = createMoodleClient({ url: sim.url, token: new Secret(options.token), timeoutMs: options.moodleTimeoutMs ?? 2_000 });

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     connection: await NativeConnection.connect({ address: config.temporal.address as string }),
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ stores: createStores(database.db), moodle, now: () => new Date(), deletionGuardRatio: 0.5 }),
+    activities: createActivities({ stores: createStores(database), moodle, now: () => new Date(), deletionGuardRatio: 0.5 }),
     workflowBundle: { codePath: workflowBundlePath() },
     // A killed worker's workflows go back to the shared queue after this, not the default 10 s.
     stickyQueueScheduleToStartTimeout: '1s',

@@ -70,8 +70,8 @@ export const Enrollment = {
     loaders.course.load(enrollment.courseId),
   student: async (enrollment: EnrollmentDocument, _args: unknown, { loaders }: ApiContext) =>
     loaders.student.load(enrollment.studentId.toHexString()),
-  reportCard: (enrollment: EnrollmentDocument) =>
-    enrollment.reportCard.map((line) => ({
+  reportCard: async (enrollment: EnrollmentDocument, _args: unknown, { loaders }: ApiContext) =>
+    (await loaders.reportCard.load(enrollment._id.toHexString())).map((line) => ({
       ...line,
       gradedAt: toDate(line.gradedAt),
       submittedAt: toDate(line.submittedAt),

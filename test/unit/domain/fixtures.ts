@@ -4,18 +4,18 @@ import { type CourseRecord, toCourseMoodleFields } from '../../../src/domain/cou
 import type { CourseModule, CourseSection, GradeItem, MoodleCourse, UserGrades } from '../../../src/moodle/types';
 
 /**
- * Typed versions of the hand-written Moodle examples in /work/shared/moodle/examples, plus small builders for
+ * Typed versions of the hand-written Moodle examples in test/fixtures/moodle, plus small builders for
  * focused cases. The mapper is deliberately minimal: the real parsers live in src/moodle.
  */
 
-const EXAMPLES_DIR = path.resolve(__dirname, '../../../../shared/moodle/examples');
+const EXAMPLES_DIR = path.resolve(__dirname, '../../fixtures/moodle');
 
 type Raw = Record<string, unknown>;
 
 function readExample(name: string): unknown {
   const file = path.join(EXAMPLES_DIR, name);
   if (!fs.existsSync(file)) {
-    throw new Error(`Moodle example ${file} is missing: the domain fixtures need the shared folder beside the repo`);
+    throw new Error(`Moodle example ${file} is missing: it belongs in test/fixtures/moodle`);
   }
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }

@@ -2,11 +2,11 @@ import { demoSite, type MoodleSimulator } from '../../../src/moodle-sim';
 import { call, exampleJson, post, shapeDifferences, startSim, type GradeReport } from './support';
 
 /**
- * The demo site is the site of shared/moodle/examples: the simulator must
+ * The demo site is the site of test/fixtures/moodle: the simulator must
  * answer with the same keys and JSON types, and for course 101 with the very
  * same data (URLs aside, which point at the simulator).
  */
-describe('demo site against the shared example responses', () => {
+describe('demo site against the example responses', () => {
   let sim: MoodleSimulator;
 
   beforeAll(async () => {

@@ -5,12 +5,12 @@ import { startMoodleSimulator, type MoodleSimulator, type SiteModel } from '../.
 
 export const TOKEN = '0123456789abcdef0123456789abcdef';
 
-/** shared/moodle/examples lives next to the repository (/work/shared next to /work/main). */
-const EXAMPLES_DIR = path.resolve(__dirname, '../../../../shared/moodle/examples');
+/** The hand-written Moodle responses in `test/fixtures/moodle` (see its README.md). */
+const EXAMPLES_DIR = path.resolve(__dirname, '../../fixtures/moodle');
 
 export function exampleJson(name: string): unknown {
   if (!existsSync(EXAMPLES_DIR)) {
-    throw new Error(`Moodle example responses not found at ${EXAMPLES_DIR}: the tests expect shared/moodle next to the repository`);
+    throw new Error(`Moodle example responses not found at ${EXAMPLES_DIR}: they belong in test/fixtures/moodle`);
   }
   return JSON.parse(readFileSync(path.join(EXAMPLES_DIR, name), 'utf8')) as unknown;
 }

@@ -4,7 +4,7 @@ import { demoSite, generateSite, startMoodleSimulator, type MoodleSimulator } fr
 import { Secret } from '../../../src/secret';
 
 // The client and the simulator were written apart from each other against
-// ../shared/moodle; here they must understand each other over real HTTP.
+// docs/moodle.md and test/fixtures/moodle; here they must understand each other over real HTTP.
 const TOKEN = '5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e';
 
 async function failure(promise: Promise<unknown>): Promise<MoodleError> {

@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** The shared, hand-written Moodle responses (`shared/moodle/examples`, next to the repository). */
-export const EXAMPLES_DIR = path.resolve(__dirname, '../../../../../shared/moodle/examples');
+/** The hand-written Moodle responses in `test/fixtures/moodle` (see its README.md). */
+export const EXAMPLES_DIR = path.resolve(__dirname, '../../../fixtures/moodle');
 
 function requireExamplesDir(): string {
   if (!existsSync(EXAMPLES_DIR)) {
     throw new Error(
-      `Moodle example responses not found at ${EXAMPLES_DIR}; the tests expect the shared/moodle folder next to the repository`,
+      `Moodle example responses not found at ${EXAMPLES_DIR}; they belong in test/fixtures/moodle`,
     );
   }
   return EXAMPLES_DIR;
