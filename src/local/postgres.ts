@@ -112,6 +112,8 @@ export interface LocalPostgres {
   readonly process: ManagedProcess;
   /** The URL FerretDB's `--postgresql-url` takes (pgx syntax, Unix socket). */
   readonly ferretDbUrl: string;
+  /** The folder of its Unix socket (`psql -h`). */
+  readonly socketDir: string;
   /** Runs SQL in FerretDB's database (tests read plans and index lists this way). */
   sql(statement: string): Promise<string>;
   stop(): Promise<void>;
@@ -170,6 +172,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     const socket = encodeURIComponent(runDir);
     return {
       process: server,
+      socketDir: runDir,
       ferretDbUrl: `postgres://postgres@/${FERRETDB_DATABASE}?host=${socket}&port=${SOCKET_PORT}&pool_max_conns=${FERRETDB_POOL_CONNECTIONS}`,
       sql: (statement) => psql(FERRETDB_DATABASE, statement),
       stop,

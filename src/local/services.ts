@@ -167,6 +167,8 @@ export interface LocalServices {
   readonly temporalAddress: string;
   readonly mongoUri: string;
   readonly temporalUiUrl?: string;
+  /** The embedded store, when this call started it. */
+  readonly store?: EmbeddedStore;
   /** The servers this call started (none for those given by configuration). */
   readonly started: LocalService[];
   stop(): Promise<void>;
@@ -208,12 +210,13 @@ export async function startLocalServices(config: Config, options: LocalServicesO
       temporalUiUrl = temporal.uiUrl;
     }
     let mongoUri = config.mongo.uri;
+    let store: EmbeddedStore | undefined;
     if (mongoUri === undefined) {
-      const store = await startEmbeddedStore({ config, dataDir: options.storeDataDir, readyTimeoutMs: options.readyTimeoutMs });
+      store = await startEmbeddedStore({ config, dataDir: options.storeDataDir, readyTimeoutMs: options.readyTimeoutMs });
       started.push(store);
       mongoUri = store.uri;
     }
-    return { temporalAddress, mongoUri, temporalUiUrl, started, stop };
+    return { temporalAddress, mongoUri, temporalUiUrl, store, started, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -6,6 +6,8 @@ import { connectDatabase, type Database } from '../../src/store/mongo';
 
 /** Set by the global setup: the workflow code bundled once for the whole run. */
 export const TEST_BUNDLE_VARIABLE = 'SMS_SYNC_TEST_WORKFLOW_BUNDLE';
+/** Set by the global setup when it started the embedded store: its PostgreSQL's socket folder. */
+export const TEST_POSTGRES_SOCKET_VARIABLE = 'SMS_SYNC_TEST_POSTGRES_SOCKET';
 
 let runtimeInstalled = false;
 

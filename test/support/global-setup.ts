@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config';
 import { exitCleanlyOnSignals } from '../../src/local/processes';
 import { startLocalServices, type LocalServices } from '../../src/local/services';
 import { writeWorkflowBundle } from '../../src/temporal/bundle';
-import { TEST_BUNDLE_VARIABLE } from './environment';
+import { TEST_BUNDLE_VARIABLE, TEST_POSTGRES_SOCKET_VARIABLE } from './environment';
 
 declare global {
   // Shared with global-teardown, which runs in the same process.
@@ -13,7 +13,7 @@ declare global {
 }
 
 /**
- * One Temporal dev server and one FerretDB for the whole run (unless
+ * One Temporal dev server and one embedded store (FerretDB on PostgreSQL) for the whole run (unless
  * TEMPORAL_ADDRESS / MONGODB_URI name existing ones), and the workflow code
  * bundled once. Test workers inherit the addresses through the environment.
  */
@@ -22,6 +22,7 @@ export default async function globalSetup(): Promise<void> {
   const services = await startLocalServices(loadConfig());
   process.env.TEMPORAL_ADDRESS = services.temporalAddress;
   process.env.MONGODB_URI = services.mongoUri;
+  if (services.store) process.env[TEST_POSTGRES_SOCKET_VARIABLE] = services.store.postgres.socketDir;
 
   const bundleDir = mkdtempSync(path.join(tmpdir(), 'sms-sync-bundle-'));
   const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
