@@ -24,7 +24,7 @@ export interface CourseSyncDeps {
   stores: Stores;
   moodle: MoodleClient;
   now: () => Date;
-  /** Share of known courses that may vanish in one run before deletions are held (SPEC "Course sync" 3). */
+  /** Share of known courses that may vanish in one run before deletions are held (docs/product.md "Course sync" step 3). */
   deletionGuardRatio: number;
 }
 

@@ -9,7 +9,7 @@ export const SCHEDULE_ID_LIST: string[] = Object.values(SCHEDULE_IDS);
 /**
  * A trigger while a run is in progress starts one more run after it, never
  * silently nothing (SKIP, the CLI's default) and never a concurrent twin
- * (ALLOW_ALL, the SDK's default) — ../shared/notes/temporal.md §1.2, §5.
+ * (ALLOW_ALL, the SDK's default) — docs/temporal.md §1.2, §5.
  */
 export const TRIGGER_OVERLAP = ScheduleOverlapPolicy.BUFFER_ONE;
 

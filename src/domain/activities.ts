@@ -1,6 +1,6 @@
 import type { CourseModule, CourseSection, GradeItem } from '../moodle/types';
 
-/** A course module that owns at least one `mod` grade item (REFERENCE §11). */
+/** A course module that owns at least one `mod` grade item (docs/moodle.md §11). */
 export interface CourseActivity {
   cmid: number;
   name: string;

@@ -37,7 +37,7 @@ export interface ConnectionFacts {
   /** The end of the latest run of any kind that did its job (SUCCEEDED or PARTIAL). */
   lastSuccessAt: Date | null;
   openErrors: OpenErrorGroup[];
-  /** SPEC "Sync health": FAILING when no sync has succeeded for longer than this. */
+  /** docs/product.md "Sync health": FAILING when no sync has succeeded for longer than this. */
   staleAfterMs?: number;
 }
 
@@ -99,7 +99,7 @@ function plural(count: number, noun: string): string {
 }
 
 /**
- * SPEC "Sync health": FAILING when a sync of some kind failed outright (Moodle
+ * docs/product.md "Sync health": FAILING when a sync of some kind failed outright (Moodle
  * rejects the token or the functions, or every course) or none has succeeded
  * for too long; DEGRADED when some courses or enrollments fail; HEALTHY
  * otherwise; UNKNOWN before the first run.

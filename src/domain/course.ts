@@ -41,7 +41,7 @@ export function toCourseMoodleFields(course: MoodleCourse): CourseMoodleFields {
   };
 }
 
-/** `core_course_get_courses` includes the site front page, which is not a course (REFERENCE §3.2). */
+/** `core_course_get_courses` includes the site front page, which is not a course (docs/moodle.md §3.2). */
 export function isFrontPage(course: MoodleCourse, siteId: number): boolean {
   return course.id === siteId || course.format === 'site';
 }

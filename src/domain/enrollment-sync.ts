@@ -35,7 +35,7 @@ export interface EnrollmentSyncPlan<Id> {
   /** Enrollments that had a sync error and are fine now. */
   recovered: Id[];
   unchanged: number;
-  /** The course's user report hides grades: every progress is unknown (SPEC "Enrollment sync" 2). */
+  /** The course's user report hides grades: every progress is unknown (docs/product.md "Enrollment sync" step 2). */
   gradesHidden: boolean;
 }
 
@@ -88,7 +88,7 @@ export const DEFAULT_PER_STUDENT_SETTINGS: PerStudentSettings = { ratio: 0.1, ma
 
 /**
  * A `userid=0` report costs Moodle work for every user of the course and
- * can be tens of MB (REFERENCE §10); when the SMS follows only a few of
+ * can be tens of MB (docs/moodle.md §10); when the SMS follows only a few of
  * those users, one small call each is cheaper. Unknown until a full download
  * has counted the gradebook's users.
  */

@@ -9,7 +9,7 @@ export interface CourseGrade {
   formatted: string | null;
   percentage: string | null;
   letter: string | null;
-  /** Per-user adjusted bounds (REFERENCE §5.2). */
+  /** Per-user adjusted bounds (docs/moodle.md §5.2). */
   min: number | null;
   max: number | null;
   range: string | null;

@@ -1,4 +1,4 @@
-/** The two synchronizations (SPEC "The two synchronizations"). */
+/** The two synchronizations (docs/product.md "The two synchronizations"). */
 export type SyncKind = 'COURSE' | 'ENROLLMENT';
 
 /**

@@ -4,7 +4,7 @@ import type { GradeCell } from './records';
 import { SITE_COURSE_ID, SiteModel } from './site';
 
 /**
- * The site of the shared examples (shared/moodle/examples): "Example
+ * The site of the example responses in test/fixtures/moodle: "Example
  * Academy" with course 101 (ENG201) exactly as get_contents.json,
  * grade_items.json and enrolled_users.json show it, hidden course 102, and two
  * generated courses so that a demo has more to show.

@@ -1,6 +1,6 @@
 /**
  * A Moodle site that speaks Moodle's REST web-service protocol
- * (shared/moodle/REFERENCE.md) over an in-memory model, for tests, demos and
+ * (docs/moodle.md) over an in-memory model, for tests, demos and
  * benchmarks:
  *
  *   const sim = await startMoodleSimulator({ site: demoSite(), token: 'abc' });

@@ -28,7 +28,7 @@ import type {
   UserInput,
 } from './site-inputs';
 
-/** Capabilities of the token user whose loss the simulator models (REFERENCE §8). */
+/** Capabilities of the token user whose loss the simulator models (docs/moodle.md §8). */
 export const MODELLED_CAPABILITIES = [
   'moodle/course:viewhiddencourses',
   'moodle/course:viewparticipants',
@@ -173,7 +173,7 @@ export class SiteModel {
     return this.capabilities.has(capability);
   }
 
-  /** Site debugging ≥ NORMAL: error bodies carry `debuginfo` (default on, like the shared examples). */
+  /** Site debugging ≥ NORMAL: error bodies carry `debuginfo` (default on, like the example responses in test/fixtures/moodle). */
   setDebugging(on: boolean): void {
     this.debuggingOn = on;
   }

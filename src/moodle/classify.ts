@@ -2,7 +2,7 @@ import { MoodleError, type MoodleErrorKind } from './errors';
 
 /**
  * Turns everything that can go wrong on a call into a `MoodleError` with
- * advice a technician can act on (REFERENCE §1.4–1.8). Moodle answers its own
+ * advice a technician can act on (docs/moodle.md §1.4–1.8). Moodle answers its own
  * errors with HTTP 200, so the HTTP status only matters for what proxies and
  * PHP itself produce.
  */
@@ -21,7 +21,7 @@ export interface MoodleCall {
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
-/** The error object Moodle serialises instead of a result (REFERENCE §1.5). */
+/** The error object Moodle serialises instead of a result (docs/moodle.md §1.5). */
 export interface MoodleExceptionBody {
   exception?: string;
   errorcode?: string;
@@ -33,7 +33,7 @@ export const SERVICE_SETTINGS = 'Site administration > Server > Web services > E
 const TOKEN_SETTINGS = 'Site administration > Server > Web services > Manage tokens';
 const QUOTE_LIMIT = 400;
 
-/** Why the service account cannot log in, by errorcode (REFERENCE §1.6 step 4). */
+/** Why the service account cannot log in, by errorcode (docs/moodle.md §1.6 step 4). */
 const ACCOUNT_PROBLEM: Record<string, string> = {
   wsaccessusersuspended: 'is suspended',
   wsaccessuserdeleted: 'was deleted',

@@ -20,7 +20,7 @@ export interface MoodleClientOptions {
   token: Secret;
   /** Header and body timeout of ordinary calls. */
   timeoutMs?: number;
-  /** Grade reports are built per user × item on the server and take minutes on big courses (REFERENCE §10). */
+  /** Grade reports are built per user × item on the server and take minutes on big courses (docs/moodle.md §10). */
   gradeTimeoutMs?: number;
   connectTimeoutMs?: number;
   /** Bound on concurrent requests to the site. */
@@ -61,7 +61,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_GRADE_TIMEOUT_MS = 300_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_CONNECTIONS = 4;
-/** PHP's max_input_vars silently truncates long lists (REFERENCE §1.2, §7.2). */
+/** PHP's max_input_vars silently truncates long lists (docs/moodle.md §1.2, §7.2). */
 const USER_LOOKUP_BATCH = 100;
 
 /**

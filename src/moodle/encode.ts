@@ -1,7 +1,7 @@
 /**
  * Moodle's REST server reads parameters through PHP's form decoding, so
  * nested values travel in bracket syntax (`options[0][name]=excludecontents`)
- * and JSON bodies are not understood (REFERENCE §1.2).
+ * and JSON bodies are not understood (docs/moodle.md §1.2).
  */
 
 export type MoodleParam = string | number | boolean | readonly MoodleParam[] | { readonly [key: string]: MoodleParam };

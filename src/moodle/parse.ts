@@ -100,7 +100,7 @@ export function parseGradeItems(json: unknown): UserGrades[] {
   return validate(gradeReportSchema, json, 'gradereport_user_get_grade_items');
 }
 
-/** Both user functions answer the same array of user details (REFERENCE §7). */
+/** Both user functions answer the same array of user details (docs/moodle.md §7). */
 export type UserListFunction = 'core_enrol_get_enrolled_users' | 'core_user_get_users_by_field';
 
 export function parseUsers(json: unknown, wsfunction: UserListFunction = 'core_enrol_get_enrolled_users'): MoodleUser[] {

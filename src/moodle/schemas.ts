@@ -13,7 +13,7 @@ import type {
  * Zod schemas of the responses the client reads, each transforming into the
  * project's types (`types.ts`). Unknown keys are dropped, so fields a newer
  * Moodle adds never break a sync; keys Moodle omits depending on version,
- * capabilities or report settings are optional (REFERENCE §2–§7).
+ * capabilities or report settings are optional (docs/moodle.md §2–§7).
  */
 
 const id = z.int();
@@ -135,7 +135,7 @@ const courseSectionSchema = z
 export const courseContentsSchema = z.array(courseSectionSchema);
 
 /**
- * REFERENCE §5.4: early 3.x releases omit some of the "always" item fields,
+ * docs/moodle.md §5.4: early 3.x releases omit some of the "always" item fields,
  * so the nullable ones are read as null when absent. Grade fields are
  * different: absent (report hides grades) and null (not graded) differ.
  */

@@ -1,10 +1,10 @@
 /**
  * The project's own view of the Moodle web-service responses it uses
- * (`../shared/moodle/REFERENCE.md`). Parsers in this folder turn validated
+ * (`docs/moodle.md`). Parsers in this folder turn validated
  * responses into these shapes; everything downstream depends only on them.
  *
  * Optional fields are the ones Moodle omits depending on version, the token
- * user's capabilities or the course's user-report settings (REFERENCE §3, §5).
+ * user's capabilities or the course's user-report settings (docs/moodle.md §3, §5).
  * Formatted strings are kept exactly as Moodle sent them (HTML entities and
  * markup included); numbers are numbers.
  */

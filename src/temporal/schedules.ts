@@ -27,7 +27,7 @@ export function scheduleSettings(config: Config): ScheduleSettings {
   };
 }
 
-/** SPEC: a sync still running when the next one is due makes that one skip. */
+/** docs/product.md "Temporal": a sync still running when the next one is due makes that one skip. */
 const SCHEDULE_POLICIES = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: SCHEDULE_CATCHUP_WINDOW_MS };
 const SCHEDULE_STATE = { note: 'Created by sms-sync at worker start-up.' };
 
@@ -79,7 +79,7 @@ export interface EnsureSchedulesResult {
 /**
  * Creates the schedules, or brings existing ones to the desired spec, action
  * and policies while keeping their state: an operator's pause survives every
- * deploy (../shared/notes/temporal.md §1.4).
+ * deploy (docs/temporal.md §1.4).
  */
 export async function ensureSchedules(client: Client, settings: ScheduleSettings): Promise<EnsureSchedulesResult> {
   const result: EnsureSchedulesResult = { created: [], updated: [] };

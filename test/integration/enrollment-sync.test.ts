@@ -73,7 +73,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
   const enrollmentsById = async () =>
     new Map((await stores.enrollments.collection.find({}).toArray()).map((enrollment) => [enrollment._id.toHexString(), enrollment]));
 
-  /** The independent computation: the simulator's model, read directly (SPEC "Enrollment sync" 2). */
+  /** The independent computation: the simulator's model, read directly (docs/product.md "Enrollment sync" step 2). */
   function expectedProgress(courseId: number, userId: number) {
     const site = sim.site;
     const items = site.gradeItems(courseId);

@@ -8,7 +8,7 @@ import { apiError } from '../errors';
 import { parseCourseId, parseRecordId } from '../ids';
 import { enrollmentConnection } from './types';
 
-/** SPEC: NEW courses are for admins' triage; nobody else sees them. */
+/** docs/product.md "Course sync": NEW courses are for admins' triage; nobody else sees them. */
 const READER_STATES: readonly CourseState[] = ['OPEN', 'CLOSED'];
 
 export const Query = {

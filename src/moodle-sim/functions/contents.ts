@@ -21,7 +21,7 @@ const BOOL_OPTIONS = new Set(['excludemodules', 'excludecontents', 'includesteal
 const INT_OPTIONS = new Set(['sectionid', 'sectionnumber', 'cmid', 'modid']);
 
 /**
- * core_course_get_contents (REFERENCE §4) as a token user with Manager
+ * core_course_get_contents (docs/moodle.md §4) as a token user with Manager
  * rights sees it: every section and module, hidden ones with visible 0 and
  * uservisible true; stealth modules stay in their section.
  */

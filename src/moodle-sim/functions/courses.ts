@@ -5,7 +5,7 @@ import { requireCourseContext } from './course-access';
 import { defineWsFunction } from './define';
 
 /**
- * core_course_get_courses (REFERENCE §3.1): no ids = every course, front page
+ * core_course_get_courses (docs/moodle.md §3.1): no ids = every course, front page
  * included; unknown or deleted ids are dropped silently; one course the token
  * user cannot enter fails the whole call.
  */

@@ -21,7 +21,7 @@ interface EnrolledUsersOptions {
 }
 
 /**
- * core_enrol_get_enrolled_users (REFERENCE §7.1): every enrolment, suspended
+ * core_enrol_get_enrolled_users (docs/moodle.md §7.1): every enrolment, suspended
  * ones included unless `onlyactive`, ordered by user id by default.
  * `withcapability` is accepted but not modelled (nobody is filtered out).
  */

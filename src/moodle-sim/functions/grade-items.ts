@@ -11,8 +11,8 @@ import { formatGrade, formatPercentage, formatRange, letterFor, percentageOf } f
 const VIEW_ALL_GRADES = 'View grades of other users';
 
 /**
- * gradereport_user_get_grade_items (REFERENCE §5) with the user-report
- * defaults plus "Show letter grade" on, as the shared example shows.
+ * gradereport_user_get_grade_items (docs/moodle.md §5) with the user-report
+ * defaults plus "Show letter grade" on, as the example response (test/fixtures/moodle) shows.
  */
 export const getGradeItems = defineWsFunction({
   params: structure({

@@ -17,7 +17,7 @@ const ADVANCED_FEATURES: readonly [string, number][] = [
 
 const MAX_UPLOAD_BYTES = 104_857_600;
 
-/** core_webservice_get_site_info (REFERENCE §2); `functions` is the token's service. */
+/** core_webservice_get_site_info (docs/moodle.md §2); `functions` is the token's service. */
 export const getSiteInfo = defineWsFunction({
   params: structure({ serviceshortnames: withDefault(list(text('alphanumext')), []) }),
   execute(_params, { site, siteUrl }) {

@@ -8,7 +8,7 @@ import { userRecord } from './user-details';
 const LOOKUP_FIELDS: readonly string[] = ['id', 'idnumber', 'username', 'email'] satisfies UserLookupField[];
 
 /**
- * core_user_get_users_by_field (REFERENCE §7.2): matches in id order, unknown
+ * core_user_get_users_by_field (docs/moodle.md §7.2): matches in id order, unknown
  * values are simply absent; any other field is a coding_exception.
  */
 export const getUsersByField = defineWsFunction({

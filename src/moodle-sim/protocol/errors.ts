@@ -1,5 +1,5 @@
 /**
- * Moodle's error replies (REFERENCE §1.5–§1.7), with the Moodle 4.5 exception
+ * Moodle's error replies (docs/moodle.md §1.5–§1.7), with the Moodle 4.5 exception
  * class names and the English message strings of lang/en.
  */
 export class MoodleWsError extends Error {

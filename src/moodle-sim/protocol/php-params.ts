@@ -3,7 +3,7 @@
  * server hands to the function's parameter validation as is:
  * `options[0][name]=x` becomes a nested ordered array, `a[]=` appends, later
  * values replace earlier ones, and input beyond `max_input_vars` is dropped
- * silently (REFERENCE §1.2).
+ * silently (docs/moodle.md §1.2).
  */
 
 /** A PHP value from the request: a string, or an ordered array with string keys. */

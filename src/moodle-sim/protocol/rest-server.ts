@@ -8,7 +8,7 @@ import { xmlError, xmlResponse } from './xml';
 
 /**
  * webservice/rest/server.php: reads the REST settings out of the request
- * variables, then runs Moodle's checks in Moodle's order (REFERENCE §1.6) and
+ * variables, then runs Moodle's checks in Moodle's order (docs/moodle.md §1.6) and
  * renders the answer. Every Moodle-level error is HTTP 200.
  */
 

@@ -195,7 +195,7 @@ describe('parseCourseContents', () => {
     );
   });
 
-  it('maps the visibility cases of REFERENCE §4.3', () => {
+  it('maps the visibility cases of docs/moodle.md §4.3', () => {
     expect(module(1004)).toEqual({
       id: 1004,
       name: 'Essay 1: Romantic poets',
