@@ -1,7 +1,11 @@
 import autocannon from 'autocannon';
 import type { MongoClient } from 'mongodb';
 
-/** The front end's main reads (issue 6, "Benchmark"): a course's enrollments page, a student's enrollments, the Courses tab. */
+/**
+ * The front end's main reads (issues 6 and 10): the Courses tab, a course's
+ * enrollments page, a student's enrollments, one enrollment with its report
+ * card, and the sync health banner.
+ */
 export const FRONT_END_QUERIES = {
   courseEnrollments: /* GraphQL */ `
     query CourseEnrollments($courseId: ID!) {
@@ -41,12 +45,36 @@ export const FRONT_END_QUERIES = {
         }
       }
     }`,
+  enrollment: /* GraphQL */ `
+    query Enrollment($id: ID!) {
+      enrollment(id: $id) {
+        id
+        course { id shortName fullName }
+        student { id fullName }
+        progress { percent graded total }
+        grade { formatted percentage letter }
+        lastSyncedAt
+        syncError { code message }
+        reportCard { name itemType grade percentage range weight feedback hidden }
+      }
+    }`,
   coursesTab: /* GraphQL */ `
     query CoursesTab {
       courses(first: 50) {
         totalCount
         pageInfo { hasNextPage endCursor }
         edges { cursor node { id moodleId shortName fullName state deleted visibleInMoodle startDate endDate lastSyncedAt } }
+      }
+    }`,
+  syncStatus: /* GraphQL */ `
+    query SyncStatus {
+      syncStatus {
+        connection
+        message
+        cause
+        lastSuccessAt
+        lastCourseSync { id outcome startedAt finishedAt counts { name value } }
+        lastEnrollmentSync { id outcome startedAt finishedAt counts { name value } }
       }
     }`,
 } as const;

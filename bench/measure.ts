@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Stores } from '../src/store';
+import type { StoreTraits } from '../src/store/mongo';
 import type { EnrollmentStore } from '../src/store/enrollments';
-import { BULK_WRITE_BATCH } from '../src/store/mongo';
 import { ENROLLMENT_SYNC_BATCH_SIZE } from '../src/temporal/config';
 import { pairKey } from './seed';
 
@@ -64,7 +64,7 @@ export async function writtenSince(enrollments: EnrollmentStore, since: Date): P
 /**
  * The write half of the floor: the documents the sync wrote since `since`
  * (enrollments and their report cards), written again straight through the
- * driver as the sync writes them (`$set` by id, BULK_WRITE_BATCH per bulk write, `concurrency` bulk writes at
+ * driver as the sync writes them (`$set` by id, the store's batch per bulk write, `concurrency` bulk writes at
  * once, as the sync's courses do). They are read first, and only the writes
  * are timed; `updatedAt` is new, so MongoDB cannot skip them as no-ops. At
  * most `sample` documents are rewritten and the time scaled to all of them
@@ -73,6 +73,7 @@ export async function writtenSince(enrollments: EnrollmentStore, since: Date): P
  */
 export async function measureDirectWrite(
   stores: Pick<Stores, 'enrollments' | 'reportCards'>,
+  traits: StoreTraits,
   since: Date,
   concurrency: number,
   /** How many the run wrote (`writtenSince`), and how many of them to rewrite at most. */
@@ -85,9 +86,9 @@ export async function measureDirectWrite(
   let next = 0;
   const lane = async () => {
     for (let start = next; start < documents.length; start = next) {
-      next += BULK_WRITE_BATCH;
+      next += traits.bulkWriteBatch;
       const now = new Date();
-      const batch = documents.slice(start, start + BULK_WRITE_BATCH);
+      const batch = documents.slice(start, start + traits.bulkWriteBatch);
       await stores.reportCards.collection.bulkWrite(
         batch.flatMap(({ _id }) => {
           const card = cards.get(_id.toHexString());

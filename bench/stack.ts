@@ -1,4 +1,6 @@
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../src/config';
 import { startLocalServices } from '../src/local/services';
@@ -6,9 +8,9 @@ import { exitCleanlyOnSignals } from '../src/local/processes';
 import { createLogger, type Logger } from '../src/logger';
 import { startMoodleSimulator, type FaultSettings, type MoodleSimulator, type SiteModel } from '../src/moodle-sim';
 import { openConnections, type Connections } from '../src/services/connections';
-import { startWorkerService, type RunningWorker } from '../src/services/worker';
 import { SCHEDULE_IDS } from '../src/temporal/config';
 import { Secret } from '../src/secret';
+import type { WorkerReply, WorkerRequest } from './worker-process';
 
 /**
  * The real service, in this process, against local servers (or the ones
@@ -23,7 +25,72 @@ export interface BenchStack {
   readonly mongoUri: string;
   readonly log: Logger;
   /** Present when the stack was asked for a worker. */
-  readonly worker?: RunningWorker;
+  readonly worker?: BenchWorker;
+}
+
+/** The worker process (bench/worker-process.ts), driven over IPC. */
+export interface BenchWorker {
+  /** Forgets its database command counts and peak RSS so far. */
+  reset(): Promise<void>;
+  /** Its database commands by name and peak RSS since the last reset. */
+  read(): Promise<{ commands: Record<string, number>; peakRssMb: number }>;
+  stop(): Promise<void>;
+}
+
+const WORKER_START_TIMEOUT_MS = 120_000;
+
+/** Forks the worker with the stack's configuration in its environment; resolves once it polls. */
+async function startWorkerProcess(config: Config, endpoints: { mongoUri: string; temporalAddress: string }): Promise<BenchWorker> {
+  const child = fork(path.join(__dirname, 'worker-process.ts'), [], {
+    env: {
+      ...process.env,
+      MONGODB_URI: endpoints.mongoUri,
+      MONGODB_DB: config.mongo.database,
+      TEMPORAL_ADDRESS: endpoints.temporalAddress,
+      TEMPORAL_NAMESPACE: config.temporal.namespace,
+      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+      MOODLE_URL: config.moodle.url,
+      MOODLE_TOKEN: config.moodle.token?.reveal(),
+      MOODLE_MAX_CONNECTIONS: String(config.moodle.maxConnections),
+      SYNC_COURSE_CONCURRENCY: String(config.sync.courseConcurrency),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const next = <T extends WorkerReply['type']>(type: T, timeoutMs = 60_000) =>
+    new Promise<Extract<WorkerReply, { type: T }>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the benchmark worker did not answer ${type} within ${timeoutMs} ms`)), timeoutMs);
+      const onMessage = (message: WorkerReply) => {
+        if (message.type !== type) return;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(message as Extract<WorkerReply, { type: T }>);
+      };
+      child.on('message', onMessage);
+      void exited.then(() => reject(new Error('the benchmark worker exited')));
+    });
+  const ask = <T extends WorkerReply['type']>(request: WorkerRequest, type: T) => {
+    const answer = next(type);
+    child.send(request);
+    return answer;
+  };
+  await next('ready', WORKER_START_TIMEOUT_MS);
+  return {
+    async reset() {
+      await ask('reset', 'reset');
+    },
+    async read() {
+      const { commands, peakRssMb } = await ask('read', 'read');
+      return { commands, peakRssMb };
+    },
+    async stop() {
+      if (child.exitCode !== null || !child.connected) return;
+      child.send('stop');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
 }
 
 export interface BenchStackOptions {
@@ -104,9 +171,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     await connections.close();
   });
 
-  let worker: RunningWorker | undefined;
+  let worker: BenchWorker | undefined;
   if (options.worker) {
-    const running = await startWorkerService(config, connections, { temporalAddress: services.temporalAddress, log });
+    const running = await startWorkerProcess(config, { mongoUri: services.mongoUri, temporalAddress: services.temporalAddress });
     registerCleanup(() => running.stop());
     worker = running;
     // The worker service (re)creates the schedules for this task queue; a scheduled run firing

@@ -1,6 +1,5 @@
 import { startCourseSync, startEnrollmentSync, type CourseSyncResult, type EnrollmentSyncResult } from '../src/temporal/client';
 import { largestHistory, sampleMemory, timed, writtenSince, type MemoryPeak } from './measure';
-import { countQueries } from './api-load';
 import type { BenchStack } from './stack';
 
 /** Everything measured about one course sync followed by one enrollment sync. */
@@ -10,7 +9,7 @@ export interface SyncRunFigures {
     ms: number;
     result: EnrollmentSyncResult;
     moodleCalls: Record<string, number>;
-    /** Database commands the worker sent during the enrollment sync, by command name. */
+    /** Database commands the worker process sent during the enrollment sync, by command name. */
     databaseCommands: Record<string, number>;
   };
   /** Sum of the simulator's latency over both syncs' calls. */
@@ -18,7 +17,10 @@ export interface SyncRunFigures {
   /** Enrollments whose document the run wrote, as `courseId:moodleUserId`. */
   written: Set<string>;
   largestHistory: { workflowId: string; events: number };
+  /** The benchmark process (simulator and site model included). */
   memory: MemoryPeak;
+  /** The worker process alone, during the enrollment sync. */
+  workerPeakRssMb: number;
   /** When the run started: every document it wrote has a later `updatedAt`. */
   since: Date;
 }
@@ -45,7 +47,7 @@ export async function runSyncs(stack: BenchStack, between: () => Promise<unknown
 
   await between();
 
-  const commands = countQueries(stack.connections.database.client);
+  await stack.worker?.reset();
   const enrollment = await timed(async () => {
     const { workflowId, runId } = await startEnrollmentSync(client, taskQueue, {
       trigger: 'MANUAL',
@@ -55,8 +57,7 @@ export async function runSyncs(stack: BenchStack, between: () => Promise<unknown
     return { workflowId, result: (await client.workflow.getHandle(workflowId, runId).result()) as EnrollmentSyncResult };
   });
   const memory = stopSampling();
-  const databaseCommands = commands.byName();
-  commands.stop();
+  const workerFigures = (await stack.worker?.read()) ?? { commands: {}, peakRssMb: Number.NaN };
   const enrollmentCalls = calls.byFunction();
   moodleLatencyMs += calls.latencyMs();
 
@@ -69,11 +70,12 @@ export async function runSyncs(stack: BenchStack, between: () => Promise<unknown
   const written = await writtenSince(stack.connections.stores.enrollments, since);
   return {
     courseSync: { ms: course.ms, result: courseRun.result, moodleCalls: courseCalls },
-    enrollmentSync: { ms: enrollment.ms, result: enrollmentRun.result, moodleCalls: enrollmentCalls, databaseCommands },
+    enrollmentSync: { ms: enrollment.ms, result: enrollmentRun.result, moodleCalls: enrollmentCalls, databaseCommands: workerFigures.commands },
     moodleLatencyMs,
     written,
     largestHistory: histories[0].events >= histories[1].events ? histories[0] : histories[1],
     memory,
+    workerPeakRssMb: workerFigures.peakRssMb,
     since,
   };
 }

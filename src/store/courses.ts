@@ -137,7 +137,7 @@ export class CourseStore {
         },
       });
     }
-    await bulkWriteInBatches(this.collection, operations);
+    await bulkWriteInBatches(this.collection, this.traits, operations);
     return diff.created.length + diff.changed.length + diff.restored.length + diff.deleted.length;
   }
 

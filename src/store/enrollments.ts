@@ -153,7 +153,7 @@ export class EnrollmentStore {
       now,
       afterBatch,
     );
-    await bulkWriteInBatches(this.collection, writes.map(toOperation(now)), afterBatch);
+    await bulkWriteInBatches(this.collection, this.traits, writes.map(toOperation(now)), afterBatch);
   }
 }
 

@@ -19,7 +19,7 @@ export function createStores({ db, traits }: Pick<Database, 'db' | 'traits'>): S
   return {
     courses: new CourseStore(db, traits),
     syncRuns: new SyncRunStore(db),
-    syncErrors: new SyncErrorStore(db),
+    syncErrors: new SyncErrorStore(db, traits),
     students: new StudentStore(db, traits),
     enrollments: new EnrollmentStore(db, traits),
     reportCards: new ReportCardStore(db, traits),

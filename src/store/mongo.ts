@@ -22,9 +22,24 @@ import {
  */
 export interface StoreTraits {
   readonly equalityOnly: boolean;
+  /** Statements per bulk write command (`bulkWriteInBatches`). */
+  readonly bulkWriteBatch: number;
 }
 
-export const MONGODB_TRAITS: StoreTraits = { equalityOnly: false };
+/**
+ * Statements per bulk write on FerretDB. FerretDB 1.24 keeps each update
+ * statement's query open, holding one pooled database connection, until the
+ * whole command ends, so a command of more statements than its pool has
+ * connections, or concurrent commands adding up to that, wait for each other
+ * forever (measured on its SQLite backend: 90 updates pass, 120 hang; the
+ * local PostgreSQL backend's pool is 200). 16 leaves room for several syncing
+ * courses and the API at once (docs/local-store.md).
+ */
+export const FERRETDB_BULK_WRITE_BATCH = 16;
+
+/** MongoDB takes a whole course's writes in one command (its own limit, maxWriteBatchSize, is 100,000). */
+export const MONGODB_TRAITS: StoreTraits = { equalityOnly: false, bulkWriteBatch: 100_000 };
+const FERRETDB_TRAITS: StoreTraits = { equalityOnly: true, bulkWriteBatch: FERRETDB_BULK_WRITE_BATCH };
 
 export interface Database {
   readonly client: MongoClient;
@@ -36,7 +51,7 @@ export interface Database {
 /** FerretDB answers `buildInfo` with its own version beside the MongoDB one it emulates. */
 async function detectTraits(client: MongoClient): Promise<StoreTraits> {
   const info = await client.db('admin').command({ buildInfo: 1 });
-  return { equalityOnly: 'ferretdbVersion' in info };
+  return 'ferretdbVersion' in info ? FERRETDB_TRAITS : MONGODB_TRAITS;
 }
 
 /**
@@ -117,25 +132,15 @@ export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/**
- * Statements per bulk write. FerretDB 1.24 keeps each update statement's
- * query open, holding one pooled database connection, until the whole
- * command ends, so a command of more statements than its pool has
- * connections, or concurrent commands adding up to that, wait for each other
- * forever (measured on its SQLite backend: 90 updates pass, 120 hang; the
- * local PostgreSQL backend's pool is 200). 16 leaves room for several syncing
- * courses and the API at once; MongoDB does not care (docs/local-store.md).
- */
-export const BULK_WRITE_BATCH = 16;
-
-/** `bulkWrite` in ordered batches of `BULK_WRITE_BATCH`, calling `afterBatch` between them (for heartbeats). */
+/** `bulkWrite` in ordered batches of the store's `bulkWriteBatch`, calling `afterBatch` between them (for heartbeats). */
 export async function bulkWriteInBatches<T extends Document>(
   collection: Collection<T>,
+  traits: StoreTraits,
   operations: readonly AnyBulkWriteOperation<T>[],
   afterBatch: () => void = () => {},
 ): Promise<void> {
-  for (let start = 0; start < operations.length; start += BULK_WRITE_BATCH) {
-    await collection.bulkWrite(operations.slice(start, start + BULK_WRITE_BATCH), { ordered: true });
+  for (let start = 0; start < operations.length; start += traits.bulkWriteBatch) {
+    await collection.bulkWrite(operations.slice(start, start + traits.bulkWriteBatch), { ordered: true });
     afterBatch();
   }
 }

@@ -54,6 +54,6 @@ export class ReportCardStore {
         updateOne: { filter: { _id: enrollmentId }, update: { $set: { courseId, lines, updatedAt: now } }, upsert: true },
       }),
     );
-    await bulkWriteInBatches(this.collection, operations, afterBatch);
+    await bulkWriteInBatches(this.collection, this.traits, operations, afterBatch);
   }
 }

@@ -1,6 +1,6 @@
 import type { OpenErrorGroup } from '../domain/connection-state';
 import { ObjectId, type AnyBulkWriteOperation, type Collection, type Db, type Filter } from 'mongodb';
-import { bulkWriteInBatches, createIndexes } from './mongo';
+import { bulkWriteInBatches, createIndexes, type StoreTraits } from './mongo';
 import { pageById, type Page, type PageRequest } from './pagination';
 
 /**
@@ -54,7 +54,10 @@ export interface SyncErrorReport {
 export class SyncErrorStore {
   readonly collection: Collection<SyncErrorDocument>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly traits: StoreTraits,
+  ) {
     this.collection = db.collection<SyncErrorDocument>(SYNC_ERRORS);
   }
 
@@ -103,7 +106,7 @@ export class SyncErrorStore {
         },
       },
     ]);
-    await bulkWriteInBatches(this.collection, operations);
+    await bulkWriteInBatches(this.collection, this.traits, operations);
   }
 
   /** Rewrites what an open error says (e.g. after part of it was dealt with), keeping its history. */
