@@ -93,6 +93,8 @@ export function createEnrollmentSyncActivities({
           stores.enrollments.syncStates(courseId),
         ]);
         const usePerStudent = choosePerStudentDownloads(enrollments.length, course?.gradebookUsers, perStudent);
+        // Taken before Moodle is asked: whatever this attempt writes is at least this fresh.
+        const readAt = now();
         const [sections, gradebook] = await Promise.all([
           session.getCourseContents(courseId),
           usePerStudent ? downloadPerStudent(session, courseId, enrollments) : session.getGradeItems(courseId),
@@ -106,13 +108,13 @@ export function createEnrollmentSyncActivities({
           enrollments.map((enrollment) => ({
             id: enrollment._id,
             moodleUserId: enrollment.moodleUserId,
-            dataHash: enrollment.snapshotHash,
+            snapshotHash: enrollment.snapshotHash,
             syncErrorCode: enrollment.syncError?.code ?? null,
           })),
         );
         const at = now();
         await recordPlanErrors(stores, courseId, plan, at);
-        await stores.enrollments.writeSyncResults(stores.reportCards, courseId, planWrites(plan, at), at, () => {
+        await stores.enrollments.writeSyncResults(stores.reportCards, { courseId, readAt }, planWrites(plan, at), at, () => {
           progress.batchesWritten += 1;
         });
         await stores.syncErrors.resolve(plan.recovered.map((id) => SYNC_SCOPES.enrollment(id.toHexString())), at, courseId);

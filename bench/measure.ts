@@ -89,14 +89,14 @@ export async function measureDirectWrite(
       next += traits.bulkWriteBatch;
       const now = new Date();
       const batch = documents.slice(start, start + traits.bulkWriteBatch);
-      await stores.reportCards.collection.bulkWrite(
-        batch.flatMap(({ _id }) => {
-          const card = cards.get(_id.toHexString());
-          if (card === undefined) return [];
-          return [{ updateOne: { filter: { _id }, update: { $set: { courseId: card.courseId, lines: card.lines, updatedAt: now } }, upsert: true } }];
-        }),
-        { ordered: true },
-      );
+      const cardWrites = batch.flatMap(({ _id }) => {
+        const card = cards.get(_id.toHexString());
+        if (card === undefined) return [];
+        const $set = { courseId: card.courseId, lines: card.lines, readAt: now, updatedAt: now };
+        return [{ updateOne: { filter: { _id, readAt: { $lt: now } }, update: { $set }, upsert: true } }];
+      });
+      // Enrollments written with an error only have no report card to write.
+      if (cardWrites.length > 0) await stores.reportCards.collection.bulkWrite(cardWrites, { ordered: true });
       await stores.enrollments.collection.bulkWrite(
         batch.map(({ _id, progress, grade, snapshotHash, syncError }) => ({
           updateOne: {

@@ -60,7 +60,10 @@ async function startWorkerProcess(config: Config, endpoints: { mongoUri: string;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const next = <T extends WorkerReply['type']>(type: T, timeoutMs = 60_000) =>
     new Promise<Extract<WorkerReply, { type: T }>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the benchmark worker did not answer ${type} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => {
+        child.off('message', onMessage);
+        reject(new Error(`the benchmark worker did not answer ${type} within ${timeoutMs} ms`));
+      }, timeoutMs);
       const onMessage = (message: WorkerReply) => {
         if (message.type !== type) return;
         clearTimeout(timer);
@@ -75,7 +78,12 @@ async function startWorkerProcess(config: Config, endpoints: { mongoUri: string;
     child.send(request);
     return answer;
   };
-  await next('ready', WORKER_START_TIMEOUT_MS);
+  try {
+    await next('ready', WORKER_START_TIMEOUT_MS);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     async reset() {
       await ask('reset', 'reset');

@@ -24,8 +24,8 @@ export interface ApiDeps {
 export interface Loaders {
   course: DataLoader<number, CourseDocument | null>;
   student: DataLoader<string, StudentDocument | null>;
-  /** By enrollment id: the lines of its report card, none before its first sync. */
-  reportCard: DataLoader<string, ReportCardLine[]>;
+  /** By enrollment id: the lines of its report card; null before its first sync. */
+  reportCard: DataLoader<string, ReportCardLine[] | null>;
   lastCourseSyncAt: () => Promise<Date | null>;
 }
 
@@ -48,7 +48,7 @@ export function createLoaders(stores: Stores): Loaders {
       byKey(ids, await stores.students.getMany(ids), (student) => student._id.toHexString()),
     ),
     reportCard: new DataLoader(async (ids) =>
-      byKey(ids, await stores.reportCards.ofEnrollments(ids), (card) => card._id.toHexString()).map((card) => card?.lines ?? []),
+      byKey(ids, await stores.reportCards.ofEnrollments(ids), (card) => card._id.toHexString()).map((card) => card?.lines ?? null),
     ),
     lastCourseSyncAt: () => {
       lastCourseSync ??= stores.syncRuns

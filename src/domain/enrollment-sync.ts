@@ -9,7 +9,7 @@ export const GRADES_HIDDEN_BY_REPORT = 'GRADES_HIDDEN_BY_REPORT';
 export interface StoredEnrollment<Id> {
   id: Id;
   moodleUserId: number;
-  dataHash: string | null;
+  snapshotHash: string | null;
   /** Code of the enrollment's current sync error, if any. */
   syncErrorCode: string | null;
 }
@@ -17,7 +17,7 @@ export interface StoredEnrollment<Id> {
 export interface EnrollmentUpdate<Id> {
   id: Id;
   snapshot: EnrollmentSnapshot;
-  dataHash: string;
+  snapshotHash: string;
 }
 
 export interface EnrollmentFailure<Id> {
@@ -68,10 +68,10 @@ export function planEnrollmentSync<Id>(
     }
     const snapshot = computeEnrollmentSnapshot(index, grades);
     if (snapshot.progress.unknownReason === 'grades-hidden-by-report') plan.gradesHidden = true;
-    const dataHash = snapshotHash(snapshot);
+    const hash = snapshotHash(snapshot);
     if (enrollment.syncErrorCode !== null) plan.recovered.push(enrollment.id);
-    if (dataHash === enrollment.dataHash && enrollment.syncErrorCode === null) plan.unchanged += 1;
-    else plan.updates.push({ id: enrollment.id, snapshot, dataHash });
+    if (hash === enrollment.snapshotHash && enrollment.syncErrorCode === null) plan.unchanged += 1;
+    else plan.updates.push({ id: enrollment.id, snapshot, snapshotHash: hash });
   }
   return plan;
 }

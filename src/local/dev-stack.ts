@@ -44,7 +44,14 @@ const keptFolders = (dataDir: string) => ({ temporal: path.join(dataDir, 'tempor
 
 /** `sms-sync dev --fresh`: the next start begins with an empty database and no Temporal history. */
 export function forgetDevData(dataDir: string): void {
-  for (const folder of Object.values(keptFolders(dataDir))) rmSync(folder, { recursive: true, force: true });
+  for (const folder of Object.values(keptFolders(dataDir))) {
+    try {
+      rmSync(folder, { recursive: true, force: true });
+    } catch (error) {
+      // A run as root leaves the database to the postgres user.
+      throw new ConfigError([`LOCAL_STATE_DIR: ${folder} cannot be removed by this user (${(error as Error).message}); remove it as root, or use another folder`]);
+    }
+  }
 }
 
 function keptData(dataDir: string | undefined): { temporalDbFile?: string; storeDataDir?: string } {

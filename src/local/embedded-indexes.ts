@@ -12,7 +12,8 @@
  * idempotent. Production (MongoDB) and the service's code are untouched.
  *
  * Measured on 20,000 enrollment documents (docs/local-store.md):
- * `findOne({_id})` 47 ms → 3 ms, `find({courseId})` of ~20 documents 83 ms → 4 ms.
+ * `findOne({_id})` 47 ms → 3 ms, `find({courseId})` of ~20 documents of 3.8 KB
+ * 83 ms → 18 ms.
  */
 export const EMBEDDED_INDEX_SQL = /* sql */ `
 SET client_min_messages = warning;
@@ -36,7 +37,8 @@ BEGIN
   LOOP
     EXECUTE format(
       'CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> %L))',
-      left(split_part(table_name::text, '.', 2), 40) || '_gin_' || left(md5(field), 12),
+      -- FerretDB's table names are unique per schema; the hash keeps long ones apart within PostgreSQL's 63 characters.
+      left(split_part(table_name::text, '.', 2), 30) || '_gin_' || left(md5(table_name::text || '.' || field), 16),
       table_name,
       field
     );

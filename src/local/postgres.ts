@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { accessSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -19,7 +19,7 @@ const run = promisify(execFile);
 /** The database FerretDB keeps every MongoDB database of ours in (one PostgreSQL schema each). */
 export const FERRETDB_DATABASE = 'ferretdb';
 /** Only the socket's file name: nothing listens on TCP. */
-const SOCKET_PORT = 5432;
+export const SOCKET_PORT = 5432;
 /** FerretDB's pool. A FerretDB update command holds a connection per statement until it ends (docs/local-store.md). */
 export const FERRETDB_POOL_CONNECTIONS = 200;
 const MAX_CONNECTIONS = FERRETDB_POOL_CONNECTIONS + 50;
@@ -95,6 +95,43 @@ async function runAs(user: RunAs | undefined, binary: string, args: string[]): P
   }
 }
 
+/**
+ * Makes a kept cluster folder usable: it must be readable (a run as root
+ * leaves it to the `postgres` user, which an ordinary user's run cannot
+ * read), and a PostgreSQL left running on it by a host that was killed
+ * (SIGKILL: no chance to stop its children) is stopped first.
+ */
+async function takeOverKeptCluster(dataDir: string): Promise<void> {
+  if (!existsSync(dataDir)) return;
+  try {
+    accessSync(dataDir, constants.R_OK | constants.X_OK);
+  } catch {
+    throw new ServiceStartError(
+      `${dataDir} holds a database this user cannot read (a run as root leaves it to the postgres user): ` +
+        'remove it as root, or set LOCAL_STATE_DIR to another folder.',
+    );
+  }
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || !isPostgres(pid)) return;
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; isPostgres(pid); waited += 100) {
+    if (waited > ORPHAN_STOP_TIMEOUT_MS) throw new ServiceStartError(`a PostgreSQL left running on ${dataDir} (pid ${pid}) did not stop`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const ORPHAN_STOP_TIMEOUT_MS = 15_000;
+
+function isPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return false;
+  }
+}
+
 /** A root host's kept folder may sit under a private one (e.g. /root) that the `postgres` user cannot enter. */
 async function checkReachable(folder: string, user: RunAs | undefined): Promise<void> {
   if (user === undefined) return;
@@ -112,10 +149,8 @@ export interface LocalPostgres {
   readonly process: ManagedProcess;
   /** The URL FerretDB's `--postgresql-url` takes (pgx syntax, Unix socket). */
   readonly ferretDbUrl: string;
-  /** The folder of its Unix socket (`psql -h`). */
+  /** The folder of its Unix socket (`psql -h`; the socket's port is SOCKET_PORT). */
   readonly socketDir: string;
-  /** Runs SQL in FerretDB's database (tests read plans and index lists this way). */
-  sql(statement: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -134,6 +169,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   try {
     ownedFolder(runDir, user);
     const dataDir = options.dataDir ?? path.join(runDir, 'data');
+    if (options.dataDir !== undefined) await takeOverKeptCluster(options.dataDir);
     if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
       ownedFolder(dataDir, user);
       await checkReachable(dataDir, user);
@@ -156,11 +192,9 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       // Fast shutdown: SIGTERM would wait for FerretDB's pooled connections to close.
       stopSignal: 'SIGINT',
       user,
+      afterExit: removeRunDir,
     });
-    const stop = async () => {
-      await server.stop();
-      removeRunDir();
-    };
+    const stop = () => server.stop();
     try {
       const exists = await psql('postgres', `SELECT 1 FROM pg_database WHERE datname = '${FERRETDB_DATABASE}'`);
       if (exists.trim() !== '1') await psql('postgres', `CREATE DATABASE ${FERRETDB_DATABASE}`);
@@ -174,7 +208,6 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       process: server,
       socketDir: runDir,
       ferretDbUrl: `postgres://postgres@/${FERRETDB_DATABASE}?host=${socket}&port=${SOCKET_PORT}&pool_max_conns=${FERRETDB_POOL_CONNECTIONS}`,
-      sql: (statement) => psql(FERRETDB_DATABASE, statement),
       stop,
     };
   } catch (error) {

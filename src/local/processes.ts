@@ -105,6 +105,8 @@ export interface StartProcessOptions {
   stopSignal?: NodeJS.Signals;
   /** Run as this user (a root host starting a server that refuses root, such as PostgreSQL). */
   user?: { uid: number; gid: number };
+  /** Runs once it has exited, however it was stopped (a signal to the host included): e.g. remove its temporary folder. */
+  afterExit?: () => void;
 }
 
 /** How a server says that another process took its port first. */
@@ -149,7 +151,11 @@ export async function startProcess(options: StartProcessOptions): Promise<Manage
     child.once('exit', (code, signal) => {
       exitCode = code ?? (signal ? -1 : null);
       live.delete(child);
-      resolve();
+      try {
+        options.afterExit?.();
+      } finally {
+        resolve();
+      }
     });
   });
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));

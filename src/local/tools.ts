@@ -7,7 +7,7 @@ import type { Config } from '../config';
 
 /**
  * The two local servers that development and tests run: the Temporal CLI dev
- * server and FerretDB (SQLite backend). Neither can be downloaded at run time
+ * server and FerretDB (over PostgreSQL, src/local/postgres.ts). Neither can be downloaded at run time
  * here, so both are built from source with Go into a git-ignored folder and
  * rebuilt only when their pinned version changes.
  */

@@ -2,6 +2,7 @@ import { ObjectId, type AnyBulkWriteOperation, type Collection, type Db, type Fi
 import type { EnrollmentSnapshot } from '../domain/enrollment-snapshot';
 import type { CourseGrade } from '../domain/grade';
 import type { Progress } from '../domain/progress';
+import type { ReportCardLine } from '../domain/report-card';
 import { DuplicateRecordError, insertNew } from './errors';
 import { bulkWriteInBatches, createIndexes, type StoreTraits } from './mongo';
 import { findByHexId, pageById, type Page, type PageRequest } from './pagination';
@@ -30,6 +31,12 @@ export interface EnrollmentDocument {
    * older layout have none, so the next sync rewrites them in the new one.
    */
   snapshotHash: string | null;
+  /**
+   * The report card as the layout before `report_cards` kept it inside the
+   * enrollment; the enrollment's next write of new data removes it. Until then the API
+   * serves it (a course deleted from Moodle is never written again).
+   */
+  reportCard?: ReportCardLine[];
   /** The last sync that wrote this enrollment's data (unchanged data is not rewritten). */
   lastSyncedAt: Date | null;
   syncError: EnrollmentSyncError | null;
@@ -48,7 +55,7 @@ export type EnrollmentSyncState = Pick<EnrollmentDocument, '_id' | 'moodleUserId
 
 /** One enrollment's outcome in a sync: new data, or the reason it has none. */
 export type EnrollmentSyncWrite =
-  | { id: ObjectId; snapshot: EnrollmentSnapshot; dataHash: string }
+  | { id: ObjectId; snapshot: EnrollmentSnapshot; snapshotHash: string }
   | { id: ObjectId; syncError: EnrollmentSyncError };
 
 export const ENROLLMENTS = 'enrollments';
@@ -138,18 +145,20 @@ export class EnrollmentStore {
    * Writes the sync's results in ordered batches, calling `afterBatch` between
    * them (for heartbeats). Report cards first: if the attempt dies before the
    * enrollments are written, their hashes are still the old ones and the next
-   * sync writes both again.
+   * sync writes both again. `readAt` is when the attempt read Moodle: a card
+   * of newer data is never replaced (ReportCardDocument.readAt).
    */
   async writeSyncResults(
     reportCards: ReportCardStore,
-    courseId: number,
+    course: { courseId: number; readAt: Date },
     writes: readonly EnrollmentSyncWrite[],
     now: Date,
     afterBatch: () => void = () => {},
   ): Promise<void> {
     const withData = writes.flatMap((write) => ('snapshot' in write ? [write] : []));
     await reportCards.write(
-      withData.map(({ id, snapshot }) => ({ enrollmentId: id, courseId, lines: snapshot.reportCard })),
+      withData.map(({ id, snapshot }) => ({ enrollmentId: id, courseId: course.courseId, lines: snapshot.reportCard })),
+      course.readAt,
       now,
       afterBatch,
     );
@@ -163,7 +172,7 @@ function toOperation(now: Date) {
       return { updateOne: { filter: { _id: write.id }, update: { $set: { syncError: write.syncError, updatedAt: now } } } };
     }
     const { reportCard: _lines, ...snapshot } = write.snapshot;
-    const $set = { ...snapshot, snapshotHash: write.dataHash, syncError: null, lastSyncedAt: now, updatedAt: now };
+    const $set = { ...snapshot, snapshotHash: write.snapshotHash, syncError: null, lastSyncedAt: now, updatedAt: now };
     // The older layout's fields go with the first write in the new one.
     return { updateOne: { filter: { _id: write.id }, update: { $set, $unset: { reportCard: '', dataHash: '' } } } };
   };

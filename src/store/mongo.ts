@@ -109,12 +109,18 @@ export async function insertMissing<T extends Document>(collection: Collection<T
     const result = await collection.insertMany(documents, { ordered: false });
     return result.insertedCount;
   } catch (error) {
-    const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-    const failures = Array.isArray(writeErrors) ? writeErrors : [error];
-    if (!(error instanceof MongoBulkWriteError) && !isDuplicateKeyError(error)) throw error;
-    if (!failures.every(isDuplicateKeyError)) throw error;
-    return documents.length - failures.length;
+    const duplicates = duplicateKeyFailures(error);
+    if (duplicates === undefined) throw error;
+    return documents.length - duplicates;
   }
+}
+
+/** How many writes a failed write command refused as duplicate keys; undefined when anything else failed. */
+function duplicateKeyFailures(error: unknown): number | undefined {
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const failures = Array.isArray(writeErrors) ? writeErrors : [error];
+  if (!(error instanceof MongoBulkWriteError) && !isDuplicateKeyError(error)) return undefined;
+  return failures.every(isDuplicateKeyError) ? failures.length : undefined;
 }
 
 /**
@@ -130,6 +136,39 @@ export async function createIndexes<T extends Document>(collection: Collection<T
 /** For `$regex` searches on user text: FerretDB has no `$text` and no collation. */
 export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * `bulkWriteInBatches` for guarded upserts (`{_id, version: {$lt: mine}}`
+ * with `upsert`): a statement whose guard finds a newer document tries to
+ * insert its `_id` again and is refused as a duplicate key; it is skipped. A
+ * batch with such a refusal is replayed one statement at a time, since
+ * FerretDB does not say reliably which statement failed (docs/ferretdb.md);
+ * the statements already applied are refused by their own guard the second
+ * time.
+ */
+export async function upsertInBatchesUnlessNewer<T extends Document>(
+  collection: Collection<T>,
+  traits: StoreTraits,
+  operations: readonly AnyBulkWriteOperation<T>[],
+  afterBatch: () => void = () => {},
+): Promise<void> {
+  const skippingNewer = async (batch: AnyBulkWriteOperation<T>[]) => {
+    try {
+      await collection.bulkWrite(batch, { ordered: true });
+      return true;
+    } catch (error) {
+      if (duplicateKeyFailures(error) === undefined) throw error;
+      return false;
+    }
+  };
+  for (let start = 0; start < operations.length; start += traits.bulkWriteBatch) {
+    const batch = operations.slice(start, start + traits.bulkWriteBatch);
+    if (!(await skippingNewer(batch))) {
+      for (const operation of batch) await skippingNewer([operation]);
+    }
+    afterBatch();
+  }
 }
 
 /** `bulkWrite` in ordered batches of the store's `bulkWriteBatch`, calling `afterBatch` between them (for heartbeats). */

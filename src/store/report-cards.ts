@@ -1,6 +1,6 @@
 import type { AnyBulkWriteOperation, Collection, Db, ObjectId } from 'mongodb';
 import type { ReportCardLine } from '../domain/report-card';
-import { bulkWriteInBatches, createIndexes, findWhereIn, type StoreTraits } from './mongo';
+import { createIndexes, findWhereIn, upsertInBatchesUnlessNewer, type StoreTraits } from './mongo';
 import { parseObjectId } from './pagination';
 
 /**
@@ -16,6 +16,13 @@ export interface ReportCardDocument {
   _id: ObjectId;
   courseId: number;
   lines: ReportCardLine[];
+  /**
+   * When the Moodle data behind the lines was read. A write of older data
+   * never replaces newer lines: two attempts at one course (a retry while a
+   * stalled one still runs) could otherwise leave the enrollment's hash of the
+   * newer data beside the older lines, and no later sync would notice.
+   */
+  readAt: Date;
   updatedAt: Date;
 }
 
@@ -47,13 +54,21 @@ export class ReportCardStore {
     return findWhereIn(this.collection, this.traits, '_id', ids);
   }
 
-  /** Upserts by enrollment id in ordered batches, calling `afterBatch` between them (for heartbeats). */
-  async write(writes: readonly ReportCardWrite[], now: Date, afterBatch: () => void = () => {}): Promise<void> {
+  /**
+   * Upserts by enrollment id, unless the stored card was read from Moodle
+   * later than `readAt`, in ordered batches, calling `afterBatch` between them
+   * (for heartbeats).
+   */
+  async write(writes: readonly ReportCardWrite[], readAt: Date, now: Date, afterBatch: () => void = () => {}): Promise<void> {
     const operations = writes.map(
       ({ enrollmentId, courseId, lines }): AnyBulkWriteOperation<ReportCardDocument> => ({
-        updateOne: { filter: { _id: enrollmentId }, update: { $set: { courseId, lines, updatedAt: now } }, upsert: true },
+        updateOne: {
+          filter: { _id: enrollmentId, readAt: { $lt: readAt } },
+          update: { $set: { courseId, lines, readAt, updatedAt: now } },
+          upsert: true,
+        },
       }),
     );
-    await bulkWriteInBatches(this.collection, this.traits, operations, afterBatch);
+    await upsertInBatchesUnlessNewer(this.collection, this.traits, operations, afterBatch);
   }
 }

@@ -1,4 +1,4 @@
-import { MongoClient, type CommandStartedEvent } from 'mongodb';
+import { MongoClient, ObjectId, type CommandStartedEvent } from 'mongodb';
 import { request } from 'undici';
 import { generateApiKey, hashApiKey } from '../../src/api/auth';
 import { createApp } from '../../src/api/app';
@@ -184,6 +184,25 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
         hidden: false,
       });
       expect(byName.get('Bongani Dlamini')?.progress).toEqual({ percent: 0, graded: 0, total: 3 });
+    });
+
+    it('serves a report card kept in the enrollment by the layout before report_cards, until the next sync rewrites it', async () => {
+      const legacy = (await harness.stores.enrollments.collection.findOne({ courseId: 101, studentId: new ObjectId(ids.bongani) }))!;
+      const [card] = await harness.stores.reportCards.ofEnrollments([legacy._id.toHexString()]);
+      const oldLine = { ...card!.lines[0]!, name: 'Kept in the enrollment' };
+      await harness.stores.reportCards.collection.deleteOne({ _id: legacy._id });
+      await harness.stores.enrollments.collection.updateOne({ _id: legacy._id }, { $set: { reportCard: [oldLine] } });
+      try {
+        const served = data(
+          await reader<{ enrollment: { reportCard: { name: string }[] } }>('query($id: ID!) { enrollment(id: $id) { reportCard { name } } }', {
+            id: legacy._id.toHexString(),
+          }),
+        );
+        expect(served.enrollment.reportCard).toEqual([{ name: 'Kept in the enrollment' }]);
+      } finally {
+        await harness.stores.enrollments.collection.updateOne({ _id: legacy._id }, { $unset: { reportCard: '' } });
+        await harness.stores.reportCards.collection.insertOne(card!);
+      }
     });
 
     it('serves a student with their enrollments, and finds students by name', async () => {

@@ -2,6 +2,8 @@ import { ObjectId } from 'mongodb';
 import type { CourseDiff } from '../../src/domain/course-diff';
 import { createStores, ensureIndexes, type Stores } from '../../src/store';
 import type { EnrollmentSyncWrite } from '../../src/store/enrollments';
+import type { ReportCardLine } from '../../src/domain/report-card';
+import { FERRETDB_POOL_CONNECTIONS } from '../../src/local/postgres';
 import type { Database } from '../../src/store/mongo';
 import { openTestDatabase } from '../support/environment';
 
@@ -11,7 +13,7 @@ import { openTestDatabase } from '../support/environment';
  * These writes are the sync's largest; each must finish, on FerretDB as on
  * MongoDB, however many statements it has.
  */
-const MANY = 230;
+const MANY = FERRETDB_POOL_CONNECTIONS + 30;
 
 describe('bulk writes larger than one batch', () => {
   let database: Database;
@@ -28,20 +30,56 @@ describe('bulk writes larger than one batch', () => {
     await database?.close();
   });
 
-  it('write every enrollment of a big course', async () => {
+  const line = (raw: number): ReportCardLine => ({
+    gradeItemId: 1, name: 'Essay', itemType: 'mod', module: 'assign', cmid: 3, grade: String(raw), raw, percentage: null,
+    letter: null, range: '0–100', weight: null, weightRaw: null, feedback: null, gradedAt: null, submittedAt: null, hidden: false,
+  });
+  const synced = (id: ObjectId, raw: number): EnrollmentSyncWrite => ({
+    id,
+    snapshotHash: `hash-${raw}`,
+    snapshot: { progress: { percent: 100, graded: 1, total: 1 }, grade: null, reportCard: [line(raw)] },
+  });
+  const linesOf = async (id: ObjectId) => (await stores.reportCards.ofEnrollments([id.toHexString()]))[0]?.lines.map((entry) => entry.raw);
+
+  it('write every enrollment of a big course, and their report cards', async () => {
     const created = await Promise.all(
       Array.from({ length: MANY }, (_, index) =>
         stores.enrollments.create({ courseId: 7, studentId: new ObjectId(), moodleUserId: 1000 + index }, now),
       ),
     );
-    const writes: EnrollmentSyncWrite[] = created.map((enrollment) => ({
-      id: enrollment._id,
-      syncError: { code: 'STUDENT_NOT_IN_GRADEBOOK', message: 'not in the gradebook', at: now },
-    }));
+    // Half with new data (a report card and an enrollment each), half with an error only.
+    const writes: EnrollmentSyncWrite[] = created.map((enrollment, index) =>
+      index % 2 === 0
+        ? synced(enrollment._id, index)
+        : { id: enrollment._id, syncError: { code: 'STUDENT_NOT_IN_GRADEBOOK', message: 'not in the gradebook', at: now } },
+    );
+    const withData = Math.ceil(MANY / 2);
     let batches = 0;
-    await stores.enrollments.writeSyncResults(stores.reportCards, 7, writes, now, () => (batches += 1));
-    expect(batches).toBe(Math.ceil(MANY / database.traits.bulkWriteBatch));
-    expect(await stores.enrollments.collection.countDocuments({ 'syncError.code': 'STUDENT_NOT_IN_GRADEBOOK' })).toBe(MANY);
+    await stores.enrollments.writeSyncResults(stores.reportCards, { courseId: 7, readAt: now }, writes, now, () => (batches += 1));
+    const batch = database.traits.bulkWriteBatch;
+    expect(batches).toBe(Math.ceil(withData / batch) + Math.ceil(MANY / batch));
+    expect(await stores.enrollments.collection.countDocuments({ 'syncError.code': 'STUDENT_NOT_IN_GRADEBOOK' })).toBe(MANY - withData);
+    expect(await stores.enrollments.collection.countDocuments({ snapshotHash: { $ne: null } })).toBe(withData);
+    expect(await stores.reportCards.collection.countDocuments({ courseId: 7 })).toBe(withData);
+    expect(await linesOf(created[2]!._id)).toEqual([2]);
+  });
+
+  it('never replace a report card with one read from Moodle earlier', async () => {
+    const [older, newer] = [new Date('2026-11-28T10:00:00Z'), new Date('2026-11-28T10:05:00Z')];
+    const [raced, fresh] = await Promise.all(
+      [1, 2].map((moodleUserId) => stores.enrollments.create({ courseId: 8, studentId: new ObjectId(), moodleUserId }, now)),
+    );
+    const write = (readAt: Date, entries: EnrollmentSyncWrite[]) =>
+      stores.enrollments.writeSyncResults(stores.reportCards, { courseId: 8, readAt }, entries, now);
+
+    await write(newer, [synced(raced!._id, 90)]);
+    // A stalled attempt that read Moodle earlier finishes last: its card for `raced` is dropped, the rest is written.
+    await write(older, [synced(raced!._id, 40), synced(fresh!._id, 55)]);
+    expect(await linesOf(raced!._id)).toEqual([90]);
+    expect(await linesOf(fresh!._id)).toEqual([55]);
+    // Newer data replaces it as usual.
+    await write(new Date('2026-11-28T10:10:00Z'), [synced(raced!._id, 95)]);
+    expect(await linesOf(raced!._id)).toEqual([95]);
   });
 
   it('record a sync error for each of them', async () => {

@@ -13,7 +13,7 @@ const gradebook = [alice, bongani];
 const hashOf = (grades: UserGrades) => snapshotHash(computeEnrollmentSnapshot(buildActivityIndex(exampleSections, alice.gradeItems), grades));
 
 function stored(id: string, grades: Pick<UserGrades, 'userId'>, overrides: Partial<StoredEnrollment<string>> = {}): StoredEnrollment<string> {
-  return { id, moodleUserId: grades.userId, dataHash: null, syncErrorCode: null, ...overrides };
+  return { id, moodleUserId: grades.userId, snapshotHash: null, syncErrorCode: null, ...overrides };
 }
 
 describe('planEnrollmentSync', () => {
@@ -21,12 +21,12 @@ describe('planEnrollmentSync', () => {
     const plan = planEnrollmentSync(7, exampleSections, gradebook, [stored('a', alice), stored('b', bongani)]);
     expect(plan.updates.map((update) => update.id)).toEqual(['a', 'b']);
     expect(plan.updates[0]?.snapshot.progress).toEqual({ percent: 100, graded: 3, total: 3 });
-    expect(plan.updates[0]?.dataHash).toBe(hashOf(alice));
+    expect(plan.updates[0]?.snapshotHash).toBe(hashOf(alice));
     expect(plan).toMatchObject({ failures: [], recovered: [], unchanged: 0, gradesHidden: false });
   });
 
   it('leaves an enrollment whose stored hash matches alone', () => {
-    const plan = planEnrollmentSync(7, exampleSections, gradebook, [stored('a', alice, { dataHash: hashOf(alice) }), stored('b', bongani)]);
+    const plan = planEnrollmentSync(7, exampleSections, gradebook, [stored('a', alice, { snapshotHash: hashOf(alice) }), stored('b', bongani)]);
     expect(plan.updates.map((update) => update.id)).toEqual(['b']);
     expect(plan.unchanged).toBe(1);
   });
@@ -47,7 +47,7 @@ describe('planEnrollmentSync', () => {
 
   it('clears the error of an enrollment that syncs again, even when its data did not change', () => {
     const plan = planEnrollmentSync(7, exampleSections, gradebook, [
-      stored('a', alice, { dataHash: hashOf(alice), syncErrorCode: STUDENT_NOT_IN_GRADEBOOK }),
+      stored('a', alice, { snapshotHash: hashOf(alice), syncErrorCode: STUDENT_NOT_IN_GRADEBOOK }),
     ]);
     expect(plan.updates.map((update) => update.id)).toEqual(['a']);
     expect(plan.recovered).toEqual(['a']);
