@@ -10,7 +10,7 @@ import { startMoodleSimulator, type FaultSettings, type MoodleSimulator, type Si
 import { openConnections, type Connections } from '../src/services/connections';
 import { SCHEDULE_IDS } from '../src/temporal/config';
 import { Secret } from '../src/secret';
-import type { WorkerReply, WorkerRequest } from './worker-process';
+import type { MemoryBreakdown, WorkerReply, WorkerRequest } from './worker-process';
 
 /**
  * The real service, in this process, against local servers (or the ones
@@ -33,7 +33,7 @@ export interface BenchWorker {
   /** Forgets its database command counts and peak RSS so far. */
   reset(): Promise<void>;
   /** Its database commands by name and peak RSS since the last reset. */
-  read(): Promise<{ commands: Record<string, number>; peakRssMb: number }>;
+  read(): Promise<{ commands: Record<string, number>; peakRssMb: number; atPeak: MemoryBreakdown }>;
   stop(): Promise<void>;
 }
 
@@ -89,8 +89,8 @@ async function startWorkerProcess(config: Config, endpoints: { mongoUri: string;
       await ask('reset', 'reset');
     },
     async read() {
-      const { commands, peakRssMb } = await ask('read', 'read');
-      return { commands, peakRssMb };
+      const { commands, peakRssMb, atPeak } = await ask('read', 'read');
+      return { commands, peakRssMb, atPeak };
     },
     async stop() {
       if (child.exitCode !== null || !child.connected) return;

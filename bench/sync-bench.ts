@@ -57,6 +57,8 @@ async function reportRun(stack: BenchStack, key: string, title: string, figures:
   figure('documents written', `${thousands(figures.written.size)} enrollments (the sync counted ${thousands(enrollmentSync.result.counts.enrollmentsChanged)} changed, ${thousands(enrollmentSync.result.counts.enrollmentsFailed)} failed; outcome ${enrollmentSync.result.outcome})`);
   figure('largest history', `${thousands(figures.largestHistory.events)} events (${figures.largestHistory.workflowId})`);
   figure('peak memory', `worker process RSS ${figures.workerPeakRssMb.toFixed(0)} MB; benchmark process (simulator, site model) RSS ${figures.memory.rssMb.toFixed(0)} MB`);
+  const atPeak = figures.workerMemoryAtPeak;
+  if (atPeak) figure('worker at its peak', `RSS ${atPeak.rss} MB = V8 heap ${atPeak.heapTotal} MB (${atPeak.heapUsed} MB used) + off-heap ${atPeak.rss - atPeak.heapTotal} MB (external ${atPeak.external} MB, array buffers ${atPeak.arrayBuffers} MB)`);
   figure(
     'floor',
     `${seconds(floorMs)} = Moodle ${seconds(moodleFloorMs)} (${seconds(figures.moodleLatencyMs)} simulated latency ÷ ${concurrency}) + direct write ${seconds(directWrite.ms)} (${thousands(directWrite.documents)} documents${directWrite.sampled ? `, scaled from ${thousands(directWrite.sampled)}` : ''})`,
@@ -85,6 +87,7 @@ async function reportRun(stack: BenchStack, key: string, title: string, figures:
     databaseRoundTripsPerCourse: roundTrips / courses,
     largestHistory: figures.largestHistory,
     workerPeakRssMb: figures.workerPeakRssMb,
+    workerMemoryAtPeak: figures.workerMemoryAtPeak,
     benchmarkProcessPeakRssMb: figures.memory.rssMb,
   }).forEach(([name, value]) => record(`${key}.${name}`, value));
   verdict(`${title}: worker RSS < ${MEMORY_LIMIT_MB} MB`, figures.workerPeakRssMb < MEMORY_LIMIT_MB, `peak RSS ${figures.workerPeakRssMb.toFixed(0)} MB`);

@@ -1,6 +1,7 @@
 import { startCourseSync, startEnrollmentSync, type CourseSyncResult, type EnrollmentSyncResult } from '../src/temporal/client';
 import { largestHistory, sampleMemory, timed, writtenSince, type MemoryPeak } from './measure';
 import type { BenchStack } from './stack';
+import type { MemoryBreakdown } from './worker-process';
 
 /** Everything measured about one course sync followed by one enrollment sync. */
 export interface SyncRunFigures {
@@ -21,6 +22,8 @@ export interface SyncRunFigures {
   memory: MemoryPeak;
   /** The worker process alone, during the enrollment sync. */
   workerPeakRssMb: number;
+  /** What Node says the worker's memory was made of at its sampled peak. */
+  workerMemoryAtPeak?: MemoryBreakdown;
   /** When the run started: every document it wrote has a later `updatedAt`. */
   since: Date;
 }
@@ -57,7 +60,7 @@ export async function runSyncs(stack: BenchStack, between: () => Promise<unknown
     return { workflowId, result: (await client.workflow.getHandle(workflowId, runId).result()) as EnrollmentSyncResult };
   });
   const memory = stopSampling();
-  const workerFigures = (await stack.worker?.read()) ?? { commands: {}, peakRssMb: Number.NaN };
+  const workerFigures = (await stack.worker?.read()) ?? { commands: {}, peakRssMb: Number.NaN, atPeak: undefined };
   const enrollmentCalls = calls.byFunction();
   moodleLatencyMs += calls.latencyMs();
 
@@ -76,6 +79,7 @@ export async function runSyncs(stack: BenchStack, between: () => Promise<unknown
     largestHistory: histories[0].events >= histories[1].events ? histories[0] : histories[1],
     memory,
     workerPeakRssMb: workerFigures.peakRssMb,
+    workerMemoryAtPeak: workerFigures.atPeak,
     since,
   };
 }

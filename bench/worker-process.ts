@@ -20,8 +20,30 @@ export type WorkerRequest = 'reset' | 'read' | 'stop';
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'reset' }
-  | { type: 'read'; commands: Record<string, number>; peakRssMb: number }
+  | { type: 'read'; commands: Record<string, number>; peakRssMb: number; atPeak: MemoryBreakdown }
   | { type: 'stopped' };
+
+/** Node's view of the process's memory, in MB, at the sample with the highest RSS. */
+export type MemoryBreakdown = Record<keyof NodeJS.MemoryUsage, number>;
+
+const MB = 1024 * 1024;
+const SAMPLE_MS = 250;
+
+/** Samples process.memoryUsage() and keeps the sample with the highest RSS, to say what the peak is made of. */
+function sampleAtPeak(): { read(): MemoryBreakdown; reset(): void } {
+  let peak: NodeJS.MemoryUsage | undefined;
+  const sample = () => {
+    const now = process.memoryUsage();
+    if (peak === undefined || now.rss > peak.rss) peak = now;
+  };
+  setInterval(sample, SAMPLE_MS).unref();
+  return {
+    read: () => Object.fromEntries(Object.entries(peak ?? process.memoryUsage()).map(([name, bytes]) => [name, Math.round(bytes / MB)])) as MemoryBreakdown,
+    reset: () => {
+      peak = undefined;
+    },
+  };
+}
 
 /** VmHWM: the process's peak resident set size, which writing 5 to clear_refs resets (Linux). */
 function peakRssMb(): number {
@@ -38,6 +60,7 @@ async function main(): Promise<void> {
   const connections = await openConnections(config, endpoints, { monitorCommands: true });
   const worker = await startWorkerService(config, connections, { temporalAddress: endpoints.temporalAddress, log: createLogger('warn', { role: 'bench-worker' }) });
   let counter = countQueries(connections.database.client);
+  const memory = sampleAtPeak();
   const reply = (message: WorkerReply) => process.send?.(message);
 
   process.on('message', (request: WorkerRequest) => {
@@ -45,9 +68,10 @@ async function main(): Promise<void> {
       counter.stop();
       counter = countQueries(connections.database.client);
       writeFileSync('/proc/self/clear_refs', '5');
+      memory.reset();
       reply({ type: 'reset' });
     } else if (request === 'read') {
-      reply({ type: 'read', commands: counter.byName(), peakRssMb: peakRssMb() });
+      reply({ type: 'read', commands: counter.byName(), peakRssMb: peakRssMb(), atPeak: memory.read() });
     } else {
       void worker
         .stop()

@@ -138,6 +138,19 @@ export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Runs `write` on consecutive batches of the store's `bulkWriteBatch`, calling `afterBatch` between them (for heartbeats). */
+async function inBatches<O>(
+  traits: StoreTraits,
+  operations: readonly O[],
+  write: (batch: O[]) => Promise<void>,
+  afterBatch: () => void,
+): Promise<void> {
+  for (let start = 0; start < operations.length; start += traits.bulkWriteBatch) {
+    await write(operations.slice(start, start + traits.bulkWriteBatch));
+    afterBatch();
+  }
+}
+
 /**
  * `bulkWriteInBatches` for guarded upserts (`{_id, version: {$lt: mine}}`
  * with `upsert`): a statement whose guard finds a newer document tries to
@@ -162,13 +175,15 @@ export async function upsertInBatchesUnlessNewer<T extends Document>(
       return false;
     }
   };
-  for (let start = 0; start < operations.length; start += traits.bulkWriteBatch) {
-    const batch = operations.slice(start, start + traits.bulkWriteBatch);
-    if (!(await skippingNewer(batch))) {
+  await inBatches(
+    traits,
+    operations,
+    async (batch) => {
+      if (await skippingNewer(batch)) return;
       for (const operation of batch) await skippingNewer([operation]);
-    }
-    afterBatch();
-  }
+    },
+    afterBatch,
+  );
 }
 
 /** `bulkWrite` in ordered batches of the store's `bulkWriteBatch`, calling `afterBatch` between them (for heartbeats). */
@@ -178,8 +193,12 @@ export async function bulkWriteInBatches<T extends Document>(
   operations: readonly AnyBulkWriteOperation<T>[],
   afterBatch: () => void = () => {},
 ): Promise<void> {
-  for (let start = 0; start < operations.length; start += traits.bulkWriteBatch) {
-    await collection.bulkWrite(operations.slice(start, start + traits.bulkWriteBatch), { ordered: true });
-    afterBatch();
-  }
+  await inBatches(
+    traits,
+    operations,
+    async (batch) => {
+      await collection.bulkWrite(batch, { ordered: true });
+    },
+    afterBatch,
+  );
 }

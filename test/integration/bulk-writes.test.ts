@@ -1,11 +1,11 @@
 import { ObjectId } from 'mongodb';
 import type { CourseDiff } from '../../src/domain/course-diff';
-import { createStores, ensureIndexes, type Stores } from '../../src/store';
+import type { Stores } from '../../src/store';
 import type { EnrollmentSyncWrite } from '../../src/store/enrollments';
 import type { ReportCardLine } from '../../src/domain/report-card';
 import { FERRETDB_POOL_CONNECTIONS } from '../../src/local/postgres';
 import type { Database } from '../../src/store/mongo';
-import { openTestDatabase } from '../support/environment';
+import { openTestStores } from '../support/environment';
 
 /**
  * FerretDB 1.24 deadlocks on one update command of more statements than its
@@ -21,9 +21,7 @@ describe('bulk writes larger than one batch', () => {
   const now = new Date('2026-11-28T10:00:00Z');
 
   beforeAll(async () => {
-    database = await openTestDatabase();
-    stores = createStores(database);
-    await ensureIndexes(stores);
+    ({ database, stores } = await openTestStores());
   });
 
   afterAll(async () => {

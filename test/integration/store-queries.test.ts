@@ -7,7 +7,7 @@ import { createStores, ensureIndexes, type Stores } from '../../src/store';
 import { newEnrollmentDocument } from '../../src/store/enrollments';
 import type { Database } from '../../src/store/mongo';
 import { newStudentDocument } from '../../src/store/students';
-import { openTestDatabase, testConfig, TEST_POSTGRES_SOCKET_VARIABLE } from '../support/environment';
+import { openTestDatabase, openTestStores, testConfig, TEST_POSTGRES_SOCKET_VARIABLE } from '../support/environment';
 
 /**
  * The hot queries, as the stores really send them, checked with the embedded
@@ -182,9 +182,7 @@ describe('courses among many ids', () => {
   let stores: Stores;
 
   beforeAll(async () => {
-    database = await openTestDatabase();
-    stores = createStores(database);
-    await ensureIndexes(stores);
+    ({ database, stores } = await openTestStores());
   });
 
   afterAll(async () => {

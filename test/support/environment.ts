@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../src/config';
+import { createStores, ensureIndexes, type Stores } from '../../src/store';
 import { connectDatabase, type Database } from '../../src/store/mongo';
 
 /** Set by the global setup: the workflow code bundled once for the whole run. */
@@ -70,4 +71,12 @@ export async function openTestDatabase(config = testConfig()): Promise<Database>
       await database.close();
     },
   };
+}
+
+/** A test database with the service's stores and their indexes; `database.close()` drops it. */
+export async function openTestStores(config = testConfig()): Promise<{ database: Database; stores: Stores }> {
+  const database = await openTestDatabase(config);
+  const stores = createStores(database);
+  await ensureIndexes(stores);
+  return { database, stores };
 }
