@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { once } from 'node:events';
@@ -23,10 +23,20 @@ interface Host {
 
 /** A process hosting the local servers as `sms-sync dev` and the test setup do, with a kept store folder when given. */
 async function startHost(storeDataDir?: string): Promise<Host> {
-  const args = [require.resolve('tsx/cli'), path.join(__dirname, '../support/host-local-services.ts'), ...(storeDataDir ? [storeDataDir] : [])];
+  // tsx as a loader, not its CLI: the CLI runs the script in a child of its own, which a SIGKILL would not reach.
+  const args = ['--import', 'tsx', path.join(__dirname, '../support/host-local-services.ts'), ...(storeDataDir ? [storeDataDir] : [])];
   const host = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: host.stdout! }), 'line')) as [string];
   return { process: host, ...(JSON.parse(line) as { pids: number[]; socketDir: string }) };
+}
+
+/** Alive and not a zombie: an orphan that exited stays one where nothing reaps it (a container's init). */
+function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 /** This process's children running `name` (servers it started itself). */
@@ -71,10 +81,10 @@ describe('local services', () => {
       first.process.kill('SIGKILL');
       await once(first.process, 'exit');
       const orphanPostgres = first.pids[2]!;
-      expect(isProcessAlive(orphanPostgres)).toBe(true);
+      expect(isRunning(orphanPostgres)).toBe(true);
 
       second = await startHost(dataDir);
-      expect(isProcessAlive(orphanPostgres)).toBe(false);
+      expect(isRunning(orphanPostgres)).toBe(false);
       expect(second.pids.every(isProcessAlive)).toBe(true);
     } finally {
       for (const pid of first.pids.filter(isProcessAlive)) process.kill(pid, 'SIGKILL');
