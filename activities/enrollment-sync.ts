@@ -10,7 +10,8 @@ import {
   type EnrollmentSyncPlan,
   type PerStudentSettings,
 } from '../src/domain/enrollment-sync';
-import { isMoodleError, type MoodleClient, type MoodleSession, type UserGrades } from '../src/moodle';
+import type { UserGrades } from '../src/domain/moodle-data';
+import { isMoodleError, type MoodleClient, type MoodleSession } from '../src/moodle';
 import type { Stores } from '../src/store';
 import type { EnrollmentSyncState, EnrollmentSyncWrite } from '../src/store/enrollments';
 import { toActivityFailure } from './failures';

@@ -1,17 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { moodleErrorCode } from '../src/domain/sync-error-code';
+import { FAILURE_TYPES, type SyncFailureDetails } from '../src/domain/sync-failure';
 import { isMoodleError, type MoodleError } from '../src/moodle';
-import { FAILURE_TYPES } from '../src/temporal/config';
-
-/** What a workflow needs to record a failed sync: small, JSON, never a secret. */
-export interface SyncFailureDetails {
-  code: string;
-  moodleKind: string;
-  wsfunction: string;
-  errorcode?: string;
-  courseId?: number;
-  moodleCalls?: Record<string, number>;
-}
 
 function failureType(error: MoodleError): string {
   if (error.permissionProblem) return FAILURE_TYPES.permission;

@@ -1,6 +1,6 @@
 import { SYNC_SCOPES } from '../src/domain/sync-scopes';
 import type { Stores } from '../src/store';
-import type { SyncOutcome, SyncRunError, SyncRunStart } from '../src/store/sync-runs';
+import type { SyncOutcome, SyncRunError, SyncRunStart } from '../src/domain/sync-run';
 
 export interface FinishSyncRunInput {
   syncRunId: string;

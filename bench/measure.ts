@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Stores } from '../src/store';
 import type { StoreTraits } from '../src/store/mongo';
 import type { EnrollmentStore } from '../src/store/enrollments';
-import { ENROLLMENT_SYNC_BATCH_SIZE } from '../src/temporal/config';
+import { ENROLLMENT_SYNC_BATCH_SIZE } from '../workflows/settings';
 import { pairKey } from './seed';
 
 const MEMORY_SAMPLE_MS = 100;

@@ -7,8 +7,8 @@ import { startLocalServices } from '../src/local/services';
 import { exitCleanlyOnSignals } from '../src/local/processes';
 import { createLogger, type Logger } from '../src/logger';
 import { startMoodleSimulator, type FaultSettings, type MoodleSimulator, type SiteModel } from '../src/moodle-sim';
-import { openConnections, type Connections } from '../src/services/connections';
-import { SCHEDULE_IDS } from '../src/temporal/config';
+import { openConnections, type Connections, type ServiceConfig } from '../src/services/connections';
+import { SCHEDULE_IDS } from '../src/temporal/workflow-ids';
 import { Secret } from '../src/secret';
 import type { MemoryBreakdown, WorkerReply, WorkerRequest } from './worker-process';
 
@@ -162,18 +162,14 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   registerCleanup(() => sim.close());
 
   const suffix = randomBytes(4).toString('hex');
-  const config: Config = {
+  const config: ServiceConfig = {
     ...base,
-    mongo: { ...base.mongo, database: `bench_${suffix}` },
-    temporal: { ...base.temporal, taskQueue: `bench-${suffix}` },
+    mongo: { ...base.mongo, uri: services.mongoUri, database: `bench_${suffix}` },
+    temporal: { ...base.temporal, address: services.temporalAddress, taskQueue: `bench-${suffix}` },
     moodle: { ...base.moodle, url: sim.url, token: new Secret(token), maxConnections: options.concurrency },
     sync: { ...base.sync, courseConcurrency: options.concurrency },
   };
-  const connections = await openConnections(
-    config,
-    { mongoUri: services.mongoUri, temporalAddress: services.temporalAddress, moodleUrl: sim.url },
-    { monitorCommands: true },
-  );
+  const connections = await openConnections(config, { monitorCommands: true });
   registerCleanup(async () => {
     await connections.database.db.dropDatabase().catch(() => undefined);
     await connections.close();

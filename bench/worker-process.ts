@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { configuredEndpoints, openConnections } from '../src/services/connections';
+import { openConnections } from '../src/services/connections';
 import { startWorkerService } from '../src/services/worker';
 import { countQueries } from './api-load';
 
@@ -56,9 +56,8 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, {
     require: ['MONGODB_URI', 'MONGODB_DB', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'MOODLE_URL', 'MOODLE_TOKEN'],
   });
-  const endpoints = configuredEndpoints(config);
-  const connections = await openConnections(config, endpoints, { monitorCommands: true });
-  const worker = await startWorkerService(config, connections, { temporalAddress: endpoints.temporalAddress, log: createLogger('warn', { role: 'bench-worker' }) });
+  const connections = await openConnections(config, { monitorCommands: true });
+  const worker = await startWorkerService(config, connections, { log: createLogger('warn', { role: 'bench-worker' }) });
   let counter = countQueries(connections.database.client);
   const memory = sampleAtPeak();
   const reply = (message: WorkerReply) => process.send?.(message);

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const database = await connectDatabase(services.mongoUri, `histories_${Date.now()}`);
   const stores = createStores(database);
   await ensureIndexes(stores);
-  const moodle = createMoodleClient({ url: sim.url, token: new Secret(TOKEN) });
+  const moodle = createMoodleClient({ url: sim.url, token: new Secret(TOKEN), timeoutMs: config.moodle.timeoutMs, maxConnections: config.moodle.maxConnections });
   const connection = await NativeConnection.connect({ address: services.temporalAddress });
   const client = await connectClient(services.temporalAddress, config.temporal.namespace);
   try {

@@ -1,5 +1,4 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
-import type { Config } from './config';
+import pino, { type DestinationStream, type Level, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -11,7 +10,7 @@ export type { Logger };
  * terminal stays readable).
  */
 export function createLogger(
-  level: Config['logLevel'],
+  level: Level | 'silent',
   bindings: Record<string, unknown> = {},
   destination?: DestinationStream,
 ): Logger {

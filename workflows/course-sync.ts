@@ -1,8 +1,8 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CourseSyncCounts } from '../activities/course-sync';
-import type { SyncTrigger } from '../src/store/sync-runs';
-import { COURSE_SYNC_START_TO_CLOSE_MS, MOODLE_ACTIVITY_RETRY } from '../src/temporal/config';
+import type { SyncTrigger } from '../src/domain/sync-run';
+import { COURSE_SYNC_START_TO_CLOSE_MS, MOODLE_ACTIVITY_RETRY } from './settings';
 import { describeFailure, moodleCallsOf } from './failures';
 import { failSyncRun, finishSyncRun, startSyncRun } from './sync-run';
 

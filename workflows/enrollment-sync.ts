@@ -1,15 +1,14 @@
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { SyncOutcome, SyncRunError, SyncTrigger } from '../src/store/sync-runs';
+import { FAILURE_TYPES } from '../src/domain/sync-failure';
+import { DEFAULT_COURSE_CONCURRENCY, type SyncOutcome, type SyncRunError, type SyncTrigger } from '../src/domain/sync-run';
 import {
   BOOKKEEPING_START_TO_CLOSE_MS,
   COURSE_ENROLLMENT_SYNC_HEARTBEAT_MS,
   COURSE_ENROLLMENT_SYNC_START_TO_CLOSE_MS,
-  DEFAULT_COURSE_CONCURRENCY,
   ENROLLMENT_SYNC_BATCH_SIZE,
-  FAILURE_TYPES,
   MOODLE_ACTIVITY_RETRY,
-} from '../src/temporal/config';
+} from './settings';
 import { describeFailure, moodleCallsOf } from './failures';
 import { addCounts, failSyncRun, finishSyncRun, startSyncRun } from './sync-run';
 

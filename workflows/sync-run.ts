@@ -1,6 +1,6 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { BOOKKEEPING_START_TO_CLOSE_MS } from '../src/temporal/config';
+import { BOOKKEEPING_START_TO_CLOSE_MS } from './settings';
 import type { RecordedFailure } from './failures';
 
 /** Bookkeeping shared by every sync workflow: each run is recorded whatever its outcome. */

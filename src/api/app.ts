@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { getOperationAST, GraphQLError } from 'graphql';
 import { createSchema, createYoga, maskError, type Plugin, type YogaInitialContext } from 'graphql-yoga';
-import { InvalidCursorError } from '../store/pagination';
+import { InvalidCursorError } from '../store';
 import { authenticate } from './auth';
 import { createLoaders, type ApiContext, type ApiDeps } from './context';
 import { apiError } from './errors';

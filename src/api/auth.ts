@@ -1,12 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export type Role = 'reader' | 'admin';
+import type { ApiKeyEntry } from '../config';
 
-export interface ApiKeyEntry {
-  role: Role;
-  /** SHA-256 of the key, hex: configuration never holds a key itself. */
-  sha256: string;
-}
+export type { ApiKeyEntry };
+export type Role = ApiKeyEntry['role'];
 
 export interface Viewer {
   role: Role;

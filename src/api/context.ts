@@ -2,9 +2,7 @@ import DataLoader from 'dataloader';
 import type { ReportCardLine } from '../domain/report-card';
 import type { Logger } from '../logger';
 import type { MoodleClient } from '../moodle';
-import type { Stores } from '../store';
-import type { CourseDocument } from '../store/courses';
-import type { StudentDocument } from '../store/students';
+import type { CourseDocument, Stores, StudentDocument } from '../store';
 import type { SyncLauncher } from '../temporal/launcher';
 import type { ApiKeyEntry, Viewer } from './auth';
 

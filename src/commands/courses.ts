@@ -1,4 +1,4 @@
-import { confirmHeldDeletions } from '../admin/course-deletions';
+import { confirmHeldDeletions } from '../use-cases/course-deletions';
 import { printJson, withOps } from './ops';
 
 /** Applies the course deletions the course sync held back (too many courses vanished from Moodle at once). */

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { describeFinishedSync } from '../admin/sync-outcome';
+import { describeFinishedSync } from '../use-cases/sync-outcome';
 import { loadConfig } from '../config';
-import { devStatePath, readDevState, removeDevState, writeDevState } from '../local/dev-state';
+import { devStatePath, readDevState, removeDevState, writeDevState } from '../config/dev-state';
 import { forgetDevData, startDevStack, type DevStack } from '../local/dev-stack';
 import { exitCleanlyOnSignals } from '../local/processes';
 import { createLogger } from '../logger';

@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
-import { ConfigError, loadConfig, type Config, type ConfigVariable } from '../config';
-import { createStores, type Stores } from '../store';
-import { connectDatabase, type Database } from '../store/mongo';
+import { ConfigError, loadConfig, type ConfigVariable, type ConfigWith } from '../config';
+import { openStores } from '../services/connections';
+import type { Stores } from '../store';
+import type { Database } from '../store/mongo';
 import { connectClient } from '../temporal/client';
 
 /**
@@ -9,25 +10,27 @@ import { connectClient } from '../temporal/client';
  * `courses`) talk to: MongoDB and Temporal only — never Moodle, which only the
  * worker calls — each opened on first use.
  */
-export class Ops {
-  #database?: Promise<Database>;
+export class Ops<R extends ConfigVariable> {
+  #opened?: Promise<{ database: Database; stores: Stores }>;
   #temporal?: Promise<Client>;
 
-  constructor(readonly config: Config) {}
+  constructor(readonly config: ConfigWith<R>) {}
 
-  async stores(): Promise<Stores> {
-    this.#database ??= connectDatabase(this.config.mongo.uri as string, this.config.mongo.database);
-    return createStores(await this.#database);
+  /** Only for commands that required MONGODB_URI. */
+  async stores(this: Ops<'MONGODB_URI'>): Promise<Stores> {
+    this.#opened ??= openStores(this.config);
+    return (await this.#opened).stores;
   }
 
-  temporal(): Promise<Client> {
-    this.#temporal ??= connectClient(this.config.temporal.address as string, this.config.temporal.namespace);
+  /** Only for commands that required TEMPORAL_ADDRESS. */
+  temporal(this: Ops<'TEMPORAL_ADDRESS'>): Promise<Client> {
+    this.#temporal ??= connectClient(this.config.temporal.address, this.config.temporal.namespace);
     return this.#temporal;
   }
 
   async close(): Promise<void> {
-    const [database, temporal] = await Promise.allSettled([this.#database, this.#temporal]);
-    if (database.status === 'fulfilled') await database.value?.close();
+    const [opened, temporal] = await Promise.allSettled([this.#opened, this.#temporal]);
+    if (opened.status === 'fulfilled') await opened.value?.database.close();
     if (temporal.status === 'fulfilled') await temporal.value?.connection.close();
   }
 }
@@ -36,8 +39,8 @@ export class Ops {
  * Runs an operations command with configuration from the environment, falling
  * back to a `sms-sync dev` running from this folder for what is not set.
  */
-export async function withOps<T>(require: ConfigVariable[], run: (ops: Ops) => Promise<T>): Promise<T> {
-  let config: Config;
+export async function withOps<R extends ConfigVariable, T>(require: readonly R[], run: (ops: Ops<R>) => Promise<T>): Promise<T> {
+  let config: ConfigWith<R>;
   try {
     config = loadConfig(process.env, { require, useDevStack: true });
   } catch (error) {

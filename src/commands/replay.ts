@@ -1,4 +1,4 @@
-import { DEFAULT_REPLAY_WINDOW_MS, replayFailedSyncs } from '../admin/replay';
+import { DEFAULT_REPLAY_WINDOW_MS, replayFailedSyncs } from '../use-cases/replay';
 import { isEmptyPlan, type ReplayPlan } from '../domain/replay';
 import { printJson, withOps } from './ops';
 import { exitCodeOf, launcherFor, resultJson, waitForAll } from './sync';

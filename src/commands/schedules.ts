@@ -1,5 +1,5 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleDescription } from '@temporalio/client';
-import { SCHEDULE_IDS } from '../temporal/config';
+import { SCHEDULE_IDS } from '../temporal/workflow-ids';
 import { ensureSchedules, scheduleSettings } from '../temporal/schedules';
 import { CommandError } from './exit-codes';
 import { printJson, withOps, type Ops } from './ops';
@@ -13,7 +13,7 @@ export const SCHEDULE_ID_LIST: string[] = Object.values(SCHEDULE_IDS);
  */
 export const TRIGGER_OVERLAP = ScheduleOverlapPolicy.BUFFER_ONE;
 
-async function eachSchedule(ops: Ops, scheduleId: string | undefined, act: (id: string) => Promise<void>): Promise<void> {
+async function eachSchedule(ops: Ops<'TEMPORAL_ADDRESS'>, scheduleId: string | undefined, act: (id: string) => Promise<void>): Promise<void> {
   const client = await ops.temporal();
   for (const id of scheduleId === undefined ? SCHEDULE_ID_LIST : [scheduleId]) {
     try {
@@ -25,8 +25,8 @@ async function eachSchedule(ops: Ops, scheduleId: string | undefined, act: (id: 
   }
 }
 
-function defaultNote(what: string): string {
-  return `${what} with "sms-sync schedules" by ${process.env.USER ?? 'an operator'}`;
+function defaultNote(what: string, operator: string): string {
+  return `${what} with "sms-sync schedules" by ${operator}`;
 }
 
 export async function runSchedulesApply(): Promise<void> {
@@ -40,7 +40,7 @@ export async function runSchedulesApply(): Promise<void> {
 export async function runSchedulesPause(scheduleId: string | undefined, options: { reason?: string }): Promise<void> {
   await withOps(['TEMPORAL_ADDRESS'], (ops) =>
     eachSchedule(ops, scheduleId, async (id) => {
-      await (await ops.temporal()).schedule.getHandle(id).pause(options.reason ?? defaultNote('Paused'));
+      await (await ops.temporal()).schedule.getHandle(id).pause(options.reason ?? defaultNote('Paused', ops.config.operator));
       console.log(`Paused schedule ${id}`);
     }),
   );
@@ -49,7 +49,7 @@ export async function runSchedulesPause(scheduleId: string | undefined, options:
 export async function runSchedulesResume(scheduleId: string | undefined, options: { reason?: string }): Promise<void> {
   await withOps(['TEMPORAL_ADDRESS'], (ops) =>
     eachSchedule(ops, scheduleId, async (id) => {
-      await (await ops.temporal()).schedule.getHandle(id).unpause(options.reason ?? defaultNote('Resumed'));
+      await (await ops.temporal()).schedule.getHandle(id).unpause(options.reason ?? defaultNote('Resumed', ops.config.operator));
       console.log(`Resumed schedule ${id}`);
     }),
   );

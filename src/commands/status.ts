@@ -1,6 +1,6 @@
 import type { ConnectionStatus } from '../domain/connection-state';
-import { readConnectionState } from '../store/health';
-import type { SyncRunDocument } from '../store/sync-runs';
+import type { SyncRunDocument } from '../store';
+import { readSyncStatus } from '../use-cases/sync-status';
 import { EXIT } from './exit-codes';
 import { printJson, withOps } from './ops';
 
@@ -25,12 +25,7 @@ function runLine(label: string, run: SyncRunDocument | null): string {
 export async function runStatusCommand(options: { json?: boolean }): Promise<void> {
   await withOps(['MONGODB_URI'], async (ops) => {
     const stores = await ops.stores();
-    const [state, lastCourseSync, lastEnrollmentSync, openErrors] = await Promise.all([
-      readConnectionState(stores, new Date()),
-      stores.syncRuns.latest('COURSE'),
-      stores.syncRuns.latest('ENROLLMENT'),
-      stores.syncErrors.openByCode(),
-    ]);
+    const { state, lastCourseSync, lastEnrollmentSync, openErrors } = await readSyncStatus(stores, new Date());
     if (options.json) {
       printJson({
         connection: state.status,

@@ -1,4 +1,4 @@
-import { describeFinishedSync, waitForSync, type FinishedSync } from '../admin/sync-outcome';
+import { describeFinishedSync, waitForSync, type FinishedSync } from '../use-cases/sync-outcome';
 import type { StartedWorkflow } from '../temporal/client';
 import { temporalSyncLauncher, type SyncLauncher } from '../temporal/launcher';
 import { EXIT } from './exit-codes';
@@ -10,11 +10,8 @@ export interface SyncCommandOptions {
   json?: boolean;
 }
 
-export async function launcherFor(ops: Ops): Promise<SyncLauncher> {
-  const { config } = ops;
-  return temporalSyncLauncher(await ops.temporal(), config.temporal.taskQueue, () => new Date(), {
-    concurrency: config.sync.courseConcurrency,
-  });
+export async function launcherFor(ops: Ops<'TEMPORAL_ADDRESS'>): Promise<SyncLauncher> {
+  return temporalSyncLauncher(await ops.temporal(), ops.config);
 }
 
 /** The worst outcome decides the exit code: a failed sync over a partial one over success. */
@@ -25,7 +22,7 @@ export function exitCodeOf(finished: readonly FinishedSync[]): number {
 }
 
 /** Waits for each started sync in turn, saying every few seconds that it still waits. */
-export async function waitForAll(ops: Ops, started: readonly StartedWorkflow[], quiet: boolean): Promise<FinishedSync[]> {
+export async function waitForAll(ops: Ops<'TEMPORAL_ADDRESS' | 'MONGODB_URI'>, started: readonly StartedWorkflow[], quiet: boolean): Promise<FinishedSync[]> {
   const [client, stores] = await Promise.all([ops.temporal(), ops.stores()]);
   const finished: FinishedSync[] = [];
   for (const workflow of started) {
@@ -41,14 +38,25 @@ export async function waitForAll(ops: Ops, started: readonly StartedWorkflow[], 
 
 /** `sync courses` / `sync enrollments`: start a sync now, the way an admin's "sync now" does. */
 export async function runSyncCommand(kind: 'courses' | 'enrollments', options: SyncCommandOptions): Promise<void> {
-  await withOps(['TEMPORAL_ADDRESS', ...(options.wait ? (['MONGODB_URI'] as const) : [])], async (ops) => {
+  const start = async (ops: Ops<'TEMPORAL_ADDRESS'>) => {
     const syncs = await launcherFor(ops);
     const started = kind === 'courses' ? await syncs.startCourseSync('MANUAL') : await syncs.startEnrollmentSync('MANUAL', options.course);
     if (!options.json) console.log(`Started ${started.workflowId} (find it in the Temporal UI under that workflow id)`);
-    const finished = options.wait ? await waitForAll(ops, [started], options.json === true) : [];
+    return started;
+  };
+  const report = (started: StartedWorkflow, finished: FinishedSync[]) => {
     if (options.json) printJson({ workflowIds: [started.workflowId], results: finished.map(resultJson) });
     process.exitCode = exitCodeOf(finished);
-  });
+  };
+  if (options.wait) {
+    // Waiting reads the run's record, hence the database too.
+    await withOps(['TEMPORAL_ADDRESS', 'MONGODB_URI'], async (ops) => {
+      const started = await start(ops);
+      report(started, await waitForAll(ops, [started], options.json === true));
+    });
+  } else {
+    await withOps(['TEMPORAL_ADDRESS'], async (ops) => report(await start(ops), []));
+  }
 }
 
 export function resultJson(finished: FinishedSync) {

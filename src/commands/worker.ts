@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
-import { configuredEndpoints, openConnections } from '../services/connections';
+import { openConnections } from '../services/connections';
 import { startWorkerService } from '../services/worker';
 import { installTemporalLogging } from '../temporal/runtime';
 
@@ -8,10 +8,9 @@ export async function runWorkerCommand(): Promise<void> {
   const config = loadConfig(process.env, { require: ['MONGODB_URI', 'TEMPORAL_ADDRESS', 'MOODLE_URL', 'MOODLE_TOKEN'] });
   const log = createLogger(config.logLevel, { role: 'worker' });
   installTemporalLogging(log);
-  const endpoints = configuredEndpoints(config);
-  const connections = await openConnections(config, endpoints);
+  const connections = await openConnections(config);
   try {
-    const worker = await startWorkerService(config, connections, { temporalAddress: endpoints.temporalAddress, log });
+    const worker = await startWorkerService(config, connections, { log });
     // The SDK's runtime drains the worker on SIGINT/SIGTERM, which ends it.
     await worker.done;
     log.info('worker stopped');

@@ -1,4 +1,4 @@
-import type { MoodleErrorKind } from '../moodle/errors';
+import type { MoodleErrorKind } from './moodle-data';
 import { moodleErrorCode } from './sync-error-code';
 
 export type ConnectionStatus = 'HEALTHY' | 'DEGRADED' | 'FAILING' | 'UNKNOWN';

@@ -1,4 +1,4 @@
-import type { MoodleCourse } from '../moodle/types';
+import type { MoodleCourse } from './moodle-data';
 import { type CourseMoodleFields, type CourseRecord, isFrontPage, toCourseMoodleFields } from './course';
 
 /** Share of the known courses that may vanish from Moodle's list in one sync before deletions are held. */

@@ -1,4 +1,4 @@
-import type { MoodleCourse } from '../moodle/types';
+import type { MoodleCourse } from './moodle-data';
 
 /** NEW until an admin triages the course; only OPEN and CLOSED courses are visible outside the Courses tab. */
 export type CourseState = 'NEW' | 'OPEN' | 'CLOSED';

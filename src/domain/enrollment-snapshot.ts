@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { UserGrades } from '../moodle/types';
-import type { CourseActivityIndex } from './activities';
+import type { UserGrades } from './moodle-data';
+import type { CourseActivityIndex } from './course-modules';
 import { canonicalJson } from './canonical-json';
 import { type CourseGrade, courseGradeOf } from './grade';
 import { type Progress, computeProgress } from './progress';

@@ -1,5 +1,5 @@
-import type { CourseSection, UserGrades } from '../moodle/types';
-import { buildActivityIndex } from './activities';
+import type { CourseSection, UserGrades } from './moodle-data';
+import { buildActivityIndex } from './course-modules';
 import { computeEnrollmentSnapshot, snapshotHash, type EnrollmentSnapshot } from './enrollment-snapshot';
 
 export const STUDENT_NOT_IN_GRADEBOOK = 'STUDENT_NOT_IN_GRADEBOOK';

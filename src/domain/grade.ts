@@ -1,4 +1,4 @@
-import type { GradeItem } from '../moodle/types';
+import type { GradeItem } from './moodle-data';
 
 /**
  * The course total exactly as the gradebook reports it, so custom scales, letters and aggregations configured in

@@ -1,5 +1,5 @@
-import type { GradeItem } from '../moodle/types';
-import type { CourseActivityIndex } from './activities';
+import type { GradeItem } from './moodle-data';
+import type { CourseActivityIndex } from './course-modules';
 
 /** Both counts are kept so the percentage can be explained to a student or teacher. */
 export interface Progress {

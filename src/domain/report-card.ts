@@ -1,4 +1,4 @@
-import type { GradeItem } from '../moodle/types';
+import type { GradeItem } from './moodle-data';
 
 /** One gradebook row as the student's report card shows it; strings are verbatim Moodle output (HTML included). */
 export interface ReportCardLine {

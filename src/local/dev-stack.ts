@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { waitForSync, type FinishedSync } from '../admin/sync-outcome';
+import { waitForSync, type FinishedSync } from '../use-cases/sync-outcome';
 import { generateApiKey, hashApiKey } from '../api/auth';
 import { GRAPHQL_PATH } from '../api/app';
 import type { ApiServer } from '../api/server';
-import { ConfigError, type Config } from '../config';
+import { ConfigError, type Config, type ConfigWith } from '../config';
 import type { Logger } from '../logger';
 import { demoSite, startMoodleSimulator, type MoodleSimulator, type SiteModel } from '../moodle-sim';
 import { Secret } from '../secret';
 import { startApiService } from '../services/api';
-import { openConnections, type Connections } from '../services/connections';
+import { openConnections, type Connections, type ServiceConfig } from '../services/connections';
 import { startWorkerService, type RunningWorker } from '../services/worker';
 import type { Stores } from '../store';
 import { DuplicateRecordError } from '../store/errors';
@@ -122,12 +122,13 @@ export async function seedDemoEnrollments(stores: Stores, site: SiteModel, now: 
   return seed;
 }
 
-async function startMoodle(config: Config): Promise<{ config: Config; simulator?: MoodleSimulator }> {
-  if (config.moodle.url !== undefined) {
-    if (config.moodle.token === undefined) {
+async function startMoodle(config: Config): Promise<{ config: ConfigWith<'MOODLE_URL' | 'MOODLE_TOKEN'>; simulator?: MoodleSimulator }> {
+  const { url, token: configuredToken } = config.moodle;
+  if (url !== undefined) {
+    if (configuredToken === undefined) {
       throw new ConfigError(['MOODLE_TOKEN: required when MOODLE_URL is set (set neither to use the Moodle simulator)']);
     }
-    return { config };
+    return { config: { ...config, moodle: { ...config.moodle, url, token: configuredToken } } };
   }
   const token = randomBytes(16).toString('hex');
   const simulator = await startMoodleSimulator({ site: demoSite(), token });
@@ -152,7 +153,7 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
     const { simulator } = moodle;
     if (simulator) stops.push(() => simulator.close());
     const apiKeys = { admin: generateApiKey(), reader: generateApiKey() };
-    const config: Config = {
+    const config: ServiceConfig = {
       ...moodle.config,
       mongo: { ...moodle.config.mongo, uri: services.mongoUri },
       temporal: { ...moodle.config.temporal, address: services.temporalAddress },
@@ -163,14 +164,11 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
         keys: [...moodle.config.api.keys, { role: 'admin', sha256: hashApiKey(apiKeys.admin) }, { role: 'reader', sha256: hashApiKey(apiKeys.reader) }],
       },
     };
-    const moodleUrl = config.moodle.url as string;
-
-    const connections = await openConnections(config, { mongoUri: services.mongoUri, temporalAddress: services.temporalAddress, moodleUrl });
+    const connections = await openConnections(config);
     stops.push(() => connections.close());
 
     progress('Starting the worker and its schedules…');
     const worker: RunningWorker = await startWorkerService(config, connections, {
-      temporalAddress: services.temporalAddress,
       log,
       workflowBundlePath: options.workflowBundlePath,
     });
@@ -178,9 +176,7 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
     const api: ApiServer = await startApiService(config, connections, { log });
     stops.push(() => api.close());
 
-    const syncs = temporalSyncLauncher(connections.temporal, config.temporal.taskQueue, () => new Date(), {
-      concurrency: config.sync.courseConcurrency,
-    });
+    const syncs = temporalSyncLauncher(connections.temporal, config);
     const waiting = (what: string) => (elapsedMs: number) => progress(`  …${what} still running (${Math.round(elapsedMs / 1000)} s)`);
     progress('Running a course sync…');
     const courseSync = await waitForSync(connections.temporal, connections.stores, await syncs.startCourseSync('MANUAL'), waiting('course sync'));
@@ -197,7 +193,7 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
       temporalAddress: services.temporalAddress,
       temporalUiUrl: services.temporalUiUrl,
       mongoUri: services.mongoUri,
-      moodleUrl,
+      moodleUrl: config.moodle.url,
       graphqlUrl: `${api.url}${GRAPHQL_PATH}`,
       simulator,
       config,

@@ -1,4 +1,4 @@
-import type { UserLookupField } from '../moodle/types';
+import type { UserLookupField } from '../moodle';
 import { Gradebook } from './gradebook';
 import { IdSequence } from './id-sequence';
 import { MODULE_KINDS, urlCustomData } from './module-kinds';

@@ -12,19 +12,22 @@ import {
   type MoodleResponse,
 } from './parse';
 import { assertFunctionsAllowed, REQUIRED_FUNCTIONS } from './preflight';
-import type { CourseSection, MoodleCourse, MoodleUser, SiteInfo, UserGrades, UserLookupField } from './types';
+import type { CourseSection, MoodleCourse, MoodleUser, SiteInfo, UserGrades } from '../domain/moodle-data';
+
+/** The ways an admin can name a student when looking them up in Moodle. */
+export type UserLookupField = 'id' | 'idnumber' | 'username' | 'email';
 
 export interface MoodleClientOptions {
   /** The site's wwwroot; may contain a path. */
   url: string;
   token: Secret;
-  /** Header and body timeout of ordinary calls. */
-  timeoutMs?: number;
+  /** Header and body timeout of ordinary calls (MOODLE_TIMEOUT). */
+  timeoutMs: number;
   /** Grade reports are built per user × item on the server and take minutes on big courses (docs/moodle.md §10). */
   gradeTimeoutMs?: number;
   connectTimeoutMs?: number;
-  /** Bound on concurrent requests to the site. */
-  maxConnections?: number;
+  /** Bound on concurrent requests to the site (MOODLE_MAX_CONNECTIONS). */
+  maxConnections: number;
 }
 
 export interface MoodleCallCounts {
@@ -57,10 +60,8 @@ export interface MoodleClient extends MoodleSession {
   close(): Promise<void>;
 }
 
-const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_GRADE_TIMEOUT_MS = 300_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-const DEFAULT_MAX_CONNECTIONS = 4;
 /** PHP's max_input_vars silently truncates long lists (docs/moodle.md §1.2, §7.2). */
 const USER_LOOKUP_BATCH = 100;
 
@@ -73,9 +74,9 @@ export function createMoodleClient(options: MoodleClientOptions): MoodleClient {
   const site = new URL(options.url);
   const basePath = site.pathname.replace(/\/+$/, '');
   const siteLabel = `${site.origin}${basePath}`;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const { timeoutMs } = options;
   const pool = new Pool(site.origin, {
-    connections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    connections: options.maxConnections,
     connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,

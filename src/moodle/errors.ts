@@ -4,24 +4,9 @@
  * `retryable` and `permissionProblem`; `message` is for the technician.
  */
 
-export type MoodleErrorKind =
-  | 'invalid-token'
-  | 'account-blocked'
-  | 'function-not-allowed'
-  | 'function-unknown'
-  | 'missing-capability'
-  | 'webservices-disabled'
-  | 'course-not-found'
-  | 'course-inaccessible'
-  | 'user-not-found'
-  | 'maintenance'
-  | 'unreachable'
-  | 'timeout'
-  | 'server-error'
-  | 'rate-limited'
-  | 'invalid-parameter'
-  | 'protocol'
-  | 'moodle-error';
+import type { MoodleErrorKind } from '../domain/moodle-data';
+
+export type { MoodleErrorKind };
 
 interface KindPolicy {
   retryable: boolean;

@@ -4,6 +4,7 @@ export {
   type MoodleClient,
   type MoodleClientOptions,
   type MoodleSession,
+  type UserLookupField,
 } from './client';
 export { MoodleError, isMoodleError, type MoodleErrorKind } from './errors';
 export { REQUIRED_FUNCTIONS } from './preflight';
@@ -18,4 +19,4 @@ export {
   type UserListFunction,
 } from './parse';
 export type { MoodleCall, ResponseHeaders } from './classify';
-export type * from './types';
+

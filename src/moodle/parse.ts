@@ -16,7 +16,7 @@ import {
   siteInfoSchema,
   usersSchema,
 } from './schemas';
-import type { CourseSection, MoodleCourse, MoodleUser, SiteInfo, UserGrades } from './types';
+import type { CourseSection, MoodleCourse, MoodleUser, SiteInfo, UserGrades } from '../domain/moodle-data';
 
 /**
  * Pure parsing, no I/O: `parseMoodleBody` turns an HTTP answer into JSON or a

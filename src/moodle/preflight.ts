@@ -1,6 +1,6 @@
 import { SERVICE_SETTINGS } from './classify';
 import { MoodleError } from './errors';
-import type { SiteInfo } from './types';
+import type { SiteInfo } from '../domain/moodle-data';
 
 /** Every function the client calls; the token's external service must list them all. */
 export const REQUIRED_FUNCTIONS: readonly string[] = Object.freeze([

@@ -7,7 +7,7 @@ import type {
   MoodleUser,
   SiteInfo,
   UserGrades,
-} from './types';
+} from '../domain/moodle-data';
 
 /**
  * Zod schemas of the responses the client reads, each transforming into the

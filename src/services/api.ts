@@ -18,9 +18,7 @@ export async function startApiService(
   const app = createApp({
     stores: connections.stores,
     moodle: connections.moodle,
-    syncs: temporalSyncLauncher(connections.temporal, config.temporal.taskQueue, now, {
-      concurrency: config.sync.courseConcurrency,
-    }),
+    syncs: temporalSyncLauncher(connections.temporal, config, now),
     now,
     apiKeys: config.api.keys,
     graphiql: config.api.graphiql,

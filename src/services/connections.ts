@@ -1,9 +1,12 @@
 import type { Client } from '@temporalio/client';
-import type { Config } from '../config';
+import type { ConfigWith } from '../config';
 import { createMoodleClient, type MoodleClient } from '../moodle';
 import { createStores, ensureIndexes, type Stores } from '../store';
 import { connectDatabase, type Database } from '../store/mongo';
 import { connectClient } from '../temporal/client';
+
+/** What the worker and the API need configured: every service they talk to is named. */
+export type ServiceConfig = ConfigWith<'MONGODB_URI' | 'TEMPORAL_ADDRESS' | 'MOODLE_URL' | 'MOODLE_TOKEN'>;
 
 /** The outside world every process of the service talks to, opened from configuration. */
 export interface Connections {
@@ -14,35 +17,36 @@ export interface Connections {
   close(): Promise<void>;
 }
 
-export interface Endpoints {
-  mongoUri: string;
-  temporalAddress: string;
-  moodleUrl: string;
-}
+/** `monitorCommands` lets a benchmark count the service's database round trips. */
+export type DatabaseOptions = Parameters<typeof connectDatabase>[2];
 
-export function createMoodleClientFromConfig(config: Config, url: string): MoodleClient {
-  if (config.moodle.token === undefined) throw new Error('MOODLE_TOKEN is required');
-  return createMoodleClient({
-    url,
-    token: config.moodle.token,
-    timeoutMs: config.moodle.timeoutMs,
-    maxConnections: config.moodle.maxConnections,
-  });
-}
-
-/** Opens MongoDB (creating indexes), the Moodle client and a Temporal client. */
-export async function openConnections(
-  config: Config,
-  endpoints: Endpoints,
-  /** `monitorCommands` lets a benchmark count the service's database round trips. */
-  databaseOptions: Parameters<typeof connectDatabase>[2] = {},
-): Promise<Connections> {
-  const database = await connectDatabase(endpoints.mongoUri, config.mongo.database, databaseOptions);
+/** Opens MongoDB and makes sure its indexes exist (idempotent and cheap when they do). */
+export async function openStores(
+  config: ConfigWith<'MONGODB_URI'>,
+  options: DatabaseOptions = {},
+): Promise<{ database: Database; stores: Stores }> {
+  const database = await connectDatabase(config.mongo.uri, config.mongo.database, options);
   try {
     const stores = createStores(database);
     await ensureIndexes(stores);
-    const temporal = await connectClient(endpoints.temporalAddress, config.temporal.namespace);
-    const moodle = createMoodleClientFromConfig(config, endpoints.moodleUrl);
+    return { database, stores };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** Opens MongoDB (creating indexes), the Moodle client and a Temporal client. */
+export async function openConnections(config: ServiceConfig, databaseOptions: DatabaseOptions = {}): Promise<Connections> {
+  const { database, stores } = await openStores(config, databaseOptions);
+  try {
+    const temporal = await connectClient(config.temporal.address, config.temporal.namespace);
+    const moodle = createMoodleClient({
+      url: config.moodle.url,
+      token: config.moodle.token,
+      timeoutMs: config.moodle.timeoutMs,
+      maxConnections: config.moodle.maxConnections,
+    });
     return {
       database,
       stores,
@@ -59,13 +63,3 @@ export async function openConnections(
     throw error;
   }
 }
-
-/** Endpoints from configuration alone (production: everything is named). */
-export function configuredEndpoints(config: Config): Endpoints {
-  return {
-    mongoUri: config.mongo.uri as string,
-    temporalAddress: config.temporal.address as string,
-    moodleUrl: config.moodle.url as string,
-  };
-}
-

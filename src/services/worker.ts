@@ -1,10 +1,9 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { ensureSchedules, scheduleSettings } from '../temporal/schedules';
 import { createWorker } from '../temporal/worker';
-import type { Connections } from './connections';
+import type { Connections, ServiceConfig } from './connections';
 
 export interface RunningWorker {
   readonly worker: Worker;
@@ -16,10 +15,9 @@ export interface RunningWorker {
 
 /** Ensures the schedules, then runs a worker for every workflow and activity of the service. */
 export async function startWorkerService(
-  config: Config,
+  config: ServiceConfig,
   connections: Connections,
   options: {
-    temporalAddress: string;
     log: Logger;
     /** A prebuilt workflow bundle (tests); the workflows are bundled at start otherwise. */
     workflowBundlePath?: string;
@@ -27,7 +25,7 @@ export async function startWorkerService(
 ): Promise<RunningWorker> {
   const schedules = await ensureSchedules(connections.temporal, scheduleSettings(config));
   options.log.info(schedules, 'schedules ensured');
-  const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,

@@ -2,7 +2,8 @@ import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
 import type { CourseMoodleFields, CourseRecord, CourseState } from '../domain/course';
 import type { CourseDiff } from '../domain/course-diff';
 import { bulkWriteInBatches, createIndexes, escapeRegex, findWhereIn, insertMissing, type StoreTraits } from './mongo';
-import { InvalidCursorError, pageByKey, type Page, type PageRequest } from './pagination';
+import { InvalidCursorError } from './errors';
+import { pageByKey, type Page, type PageRequest } from './pagination';
 
 export interface CourseDocument {
   /** The Moodle course id: stable, and makes every write an idempotent upsert. */

@@ -44,9 +44,12 @@ export interface EnrollmentDocument {
   updatedAt: Date;
 }
 
+/** A student's id as a document holds it, or as its 24 hex digits (how callers outside the store name it). */
+export type StudentRef = ObjectId | string;
+
 export interface EnrollmentInput {
   courseId: number;
-  studentId: ObjectId;
+  studentId: StudentRef;
   moodleUserId: number;
 }
 
@@ -62,13 +65,17 @@ export const ENROLLMENTS = 'enrollments';
 
 export interface EnrollmentListQuery {
   courseId?: number;
-  studentId?: ObjectId;
+  studentId?: StudentRef;
+}
+
+function studentObjectId(student: StudentRef): ObjectId {
+  return typeof student === 'string' ? new ObjectId(student) : student;
 }
 
 function enrollmentFilter(query: EnrollmentListQuery): Filter<EnrollmentDocument> {
   return {
     ...(query.courseId !== undefined && { courseId: query.courseId }),
-    ...(query.studentId !== undefined && { studentId: query.studentId }),
+    ...(query.studentId !== undefined && { studentId: studentObjectId(query.studentId) }),
   };
 }
 
@@ -77,6 +84,7 @@ export function newEnrollmentDocument(input: EnrollmentInput, now: Date): Enroll
   return {
     _id: new ObjectId(),
     ...input,
+    studentId: studentObjectId(input.studentId),
     progress: null,
     grade: null,
     snapshotHash: null,

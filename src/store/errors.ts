@@ -13,6 +13,15 @@ export class DuplicateRecordError extends Error {
   }
 }
 
+/** A cursor that names no row this store could have given out; the API reports it as bad input. */
+export class InvalidCursorError extends RangeError {
+  override readonly name = 'InvalidCursorError';
+
+  constructor(cursor: string) {
+    super(`invalid cursor "${cursor}"`);
+  }
+}
+
 /** Inserts a new record; a unique index refusing it becomes `duplicate` (detected on the insert only: docs/ferretdb.md, the must-avoid list). */
 export async function insertNew<T extends Document>(
   collection: Collection<T>,

@@ -30,3 +30,11 @@ export function createStores({ db, traits }: Pick<Database, 'db' | 'traits'>): S
 export async function ensureIndexes(stores: Stores): Promise<void> {
   await Promise.all(Object.values(stores).map((store) => store.ensureIndexes()));
 }
+
+/** What the layers above may know of the store: its errors and the documents it returns. */
+export { DuplicateRecordError, InvalidCursorError } from './errors';
+export type { CourseDocument } from './courses';
+export type { EnrollmentDocument, EnrollmentListQuery } from './enrollments';
+export type { StudentDocument } from './students';
+export type { SyncErrorDocument } from './sync-errors';
+export type { SyncRunDocument } from './sync-runs';

@@ -1,4 +1,5 @@
 import { ObjectId, type Collection, type Document, type Filter, type WithId } from 'mongodb';
+import { InvalidCursorError } from './errors';
 
 /** A page of documents in `_id` order; `after` is the `_id` (hex) of the last document of the previous page. */
 export interface PageRequest {
@@ -20,15 +21,6 @@ export function parseObjectId(text: string): ObjectId | null {
 export async function findByHexId<T extends Document & { _id: ObjectId }>(collection: Collection<T>, id: string): Promise<WithId<T> | null> {
   const objectId = parseObjectId(id);
   return objectId === null ? null : collection.findOne({ _id: objectId } as Filter<T>);
-}
-
-/** A cursor that names no row this store could have given out; the API reports it as bad input. */
-export class InvalidCursorError extends RangeError {
-  override readonly name = 'InvalidCursorError';
-
-  constructor(cursor: string) {
-    super(`invalid cursor "${cursor}"`);
-  }
 }
 
 async function readPage<T extends Document>(

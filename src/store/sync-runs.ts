@@ -1,16 +1,7 @@
 import type { Collection, Db } from 'mongodb';
-import type { SyncKind } from '../domain/sync-scopes';
+import type { SyncKind, SyncOutcome, SyncRunError, SyncRunFinish, SyncRunStart, SyncTrigger } from '../domain/sync-run';
 import { createIndexes, insertMissing } from './mongo';
 import { pageNewestFirst, type Page, type PageRequest } from './pagination';
-
-export type { SyncKind };
-export type SyncTrigger = 'SCHEDULE' | 'MANUAL' | 'REPLAY';
-export type SyncOutcome = 'RUNNING' | 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
-
-export interface SyncRunError {
-  code: string;
-  message: string;
-}
 
 export interface SyncRunDocument {
   /** `<workflowId>/<runId>`: one record per workflow run, whatever retries happen. */
@@ -29,20 +20,6 @@ export interface SyncRunDocument {
 }
 
 export const SYNC_RUNS = 'sync_runs';
-
-export interface SyncRunStart {
-  kind: SyncKind;
-  workflowId: string;
-  runId: string;
-  trigger: SyncTrigger;
-}
-
-export interface SyncRunFinish {
-  outcome: Exclude<SyncOutcome, 'RUNNING'>;
-  counts: Record<string, number>;
-  moodleCalls: Record<string, number>;
-  error: SyncRunError | null;
-}
 
 export function syncRunId(workflowId: string, runId: string): string {
   return `${workflowId}/${runId}`;

@@ -1,8 +1,9 @@
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { courseSyncWorkflow, enrollmentSyncWorkflow } from '../../workflows';
 import type { CourseSyncInput, CourseSyncResult } from '../../workflows/course-sync';
 import type { EnrollmentSyncInput, EnrollmentSyncResult } from '../../workflows/enrollment-sync';
-import type { SyncKind, SyncTrigger } from '../store/sync-runs';
-import { COURSE_SYNC_WORKFLOW_ID, ENROLLMENT_SYNC_WORKFLOW_ID, enrollmentSyncCourseWorkflowId } from './config';
+import type { SyncKind, SyncTrigger } from '../domain/sync-run';
+import { COURSE_SYNC_WORKFLOW_ID, ENROLLMENT_SYNC_WORKFLOW_ID, enrollmentSyncCourseWorkflowId } from './workflow-ids';
 
 export async function connectClient(address: string, namespace: string): Promise<Client> {
   const connection = await Connection.connect({ address });
@@ -23,17 +24,7 @@ export interface StartedWorkflow {
 }
 
 /** A second request for a sync that is still running joins it instead of starting a twin. */
-async function startJoiningRunning(
-  client: Client,
-  workflowType: 'courseSyncWorkflow' | 'enrollmentSyncWorkflow',
-  options: { taskQueue: string; workflowId: string; args: unknown[]; memo: Record<string, unknown> },
-): Promise<StartedWorkflow> {
-  const handle = await client.workflow.start(workflowType, {
-    ...options,
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-  });
-  return { workflowId: options.workflowId, runId: handle.firstExecutionRunId };
-}
+const JOIN_RUNNING = { workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING } as const;
 
 /**
  * Starts a course sync now. The id carries the trigger and the time so ops
@@ -45,12 +36,15 @@ export async function startCourseSync(
   input: CourseSyncInput & { now: Date },
 ): Promise<StartedWorkflow> {
   const trigger = input.trigger ?? 'MANUAL';
-  return startJoiningRunning(client, 'courseSyncWorkflow', {
+  const workflowId = `${COURSE_SYNC_WORKFLOW_ID}-${trigger.toLowerCase()}-${input.now.toISOString()}`;
+  const handle = await client.workflow.start(courseSyncWorkflow, {
+    ...JOIN_RUNNING,
     taskQueue,
-    workflowId: `${COURSE_SYNC_WORKFLOW_ID}-${trigger.toLowerCase()}-${input.now.toISOString()}`,
-    args: [{ trigger } satisfies CourseSyncInput],
+    workflowId,
+    args: [{ trigger }],
     memo: syncMemo('COURSE', trigger),
   });
+  return { workflowId, runId: handle.firstExecutionRunId };
 }
 
 /**
@@ -69,12 +63,14 @@ export async function startEnrollmentSync(
     onlyCourse !== undefined && others.length === 0
       ? enrollmentSyncCourseWorkflowId(onlyCourse)
       : `${ENROLLMENT_SYNC_WORKFLOW_ID}-${trigger.toLowerCase()}-${now.toISOString()}`;
-  return startJoiningRunning(client, 'enrollmentSyncWorkflow', {
+  const handle = await client.workflow.start(enrollmentSyncWorkflow, {
+    ...JOIN_RUNNING,
     taskQueue,
     workflowId,
-    args: [{ ...rest, trigger } satisfies EnrollmentSyncInput],
+    args: [{ ...rest, trigger }],
     memo: syncMemo('ENROLLMENT', trigger, rest.courseIds),
   });
+  return { workflowId, runId: handle.firstExecutionRunId };
 }
 
 export type { CourseSyncResult, EnrollmentSyncResult };

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { EnrollmentSyncInput } from '../../workflows/enrollment-sync';
-import type { SyncTrigger } from '../store/sync-runs';
+import type { Config } from '../config';
+import type { SyncTrigger } from '../domain/sync-run';
 import { startCourseSync, startEnrollmentSync, type StartedWorkflow } from './client';
 
 /** Starts syncs on demand; the API and the command line share it. */
@@ -10,17 +10,16 @@ export interface SyncLauncher {
   startEnrollmentSync(trigger: SyncTrigger, courseIds?: readonly number[]): Promise<StartedWorkflow>;
 }
 
-export function temporalSyncLauncher(
-  client: Client,
-  taskQueue: string,
-  now: () => Date,
-  tuning: Pick<EnrollmentSyncInput, 'concurrency'> = {},
-): SyncLauncher {
+/** What a launcher needs from configuration: where the worker listens, and how hard a sync may push. */
+export type LauncherConfig = { temporal: Pick<Config['temporal'], 'taskQueue'>; sync: Pick<Config['sync'], 'courseConcurrency'> };
+
+export function temporalSyncLauncher(client: Client, config: LauncherConfig, now: () => Date = () => new Date()): SyncLauncher {
+  const { taskQueue } = config.temporal;
   return {
     startCourseSync: (trigger) => startCourseSync(client, taskQueue, { trigger, now: now() }),
     startEnrollmentSync: (trigger, courseIds) =>
       startEnrollmentSync(client, taskQueue, {
-        ...tuning,
+        concurrency: config.sync.courseConcurrency,
         trigger,
         courseIds: courseIds === undefined ? undefined : [...courseIds],
         now: now(),

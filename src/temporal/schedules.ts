@@ -3,12 +3,12 @@ import {
   ScheduleOverlapPolicy,
   type Client,
   type ScheduleOptions,
-  type ScheduleOptionsAction,
+  type ScheduleOptionsStartWorkflowAction,
 } from '@temporalio/client';
 import type { Config } from '../config';
-import type { EnrollmentSyncInput } from '../../workflows/enrollment-sync';
+import { courseSyncWorkflow, enrollmentSyncWorkflow } from '../../workflows';
 import { syncMemo } from './client';
-import { COURSE_SYNC_WORKFLOW_ID, ENROLLMENT_SYNC_WORKFLOW_ID, SCHEDULE_CATCHUP_WINDOW_MS, SCHEDULE_IDS } from './config';
+import { COURSE_SYNC_WORKFLOW_ID, ENROLLMENT_SYNC_WORKFLOW_ID, SCHEDULE_CATCHUP_WINDOW_MS, SCHEDULE_IDS } from './workflow-ids';
 
 export interface ScheduleSettings {
   taskQueue: string;
@@ -33,20 +33,20 @@ const SCHEDULE_STATE = { note: 'Created by sms-sync at worker start-up.' };
 
 /** The schedules this service owns, as they should be. */
 export function desiredSchedules(settings: ScheduleSettings): ScheduleOptions[] {
-  const courseSync: ScheduleOptionsAction = {
+  const courseSync: ScheduleOptionsStartWorkflowAction<typeof courseSyncWorkflow> = {
     type: 'startWorkflow',
-    workflowType: 'courseSyncWorkflow',
+    workflowType: courseSyncWorkflow,
     workflowId: COURSE_SYNC_WORKFLOW_ID,
     taskQueue: settings.taskQueue,
     args: [{ trigger: 'SCHEDULE' }],
     memo: syncMemo('COURSE', 'SCHEDULE'),
   };
-  const enrollmentSync: ScheduleOptionsAction = {
+  const enrollmentSync: ScheduleOptionsStartWorkflowAction<typeof enrollmentSyncWorkflow> = {
     type: 'startWorkflow',
-    workflowType: 'enrollmentSyncWorkflow',
+    workflowType: enrollmentSyncWorkflow,
     workflowId: ENROLLMENT_SYNC_WORKFLOW_ID,
     taskQueue: settings.taskQueue,
-    args: [{ trigger: 'SCHEDULE', concurrency: settings.courseConcurrency } satisfies EnrollmentSyncInput],
+    args: [{ trigger: 'SCHEDULE', concurrency: settings.courseConcurrency }],
     memo: syncMemo('ENROLLMENT', 'SCHEDULE'),
   };
   return [

@@ -1,3 +1,4 @@
+import { loadConfig } from '../../src/config';
 import { MongoClient, ObjectId, type CommandStartedEvent } from 'mongodb';
 import { request } from 'undici';
 import { generateApiKey, hashApiKey } from '../../src/api/auth';
@@ -25,7 +26,7 @@ async function startApi(harness: SyncHarness, stores: Stores): Promise<ApiServer
   const app = createApp({
     stores,
     moodle: harness.moodle,
-    syncs: temporalSyncLauncher(harness.temporal.client, harness.temporal.taskQueue, now),
+    syncs: temporalSyncLauncher(harness.temporal.client, { temporal: { taskQueue: harness.temporal.taskQueue }, sync: loadConfig({}).sync }, now),
     now,
     apiKeys: API_KEYS,
     graphiql: false,

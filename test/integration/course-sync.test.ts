@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { confirmHeldDeletions } from '../../src/admin/course-deletions';
+import { confirmHeldDeletions } from '../../src/use-cases/course-deletions';
 import { SYNC_SCOPES } from '../../src/domain/sync-scopes';
 import { generateSite, type MoodleSimulator } from '../../src/moodle-sim';
 import type { Stores } from '../../src/store';

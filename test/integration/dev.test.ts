@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { devStatePath, isProcessAlive, type DevState } from '../../src/local/dev-state';
+import { devStatePath, isProcessAlive, type DevState } from '../../src/config/dev-state';
 import { runCommand, startCommand, type RunningCommand } from '../support/cli';
 import { graphql } from '../support/graphql';
 import { waitUntil } from '../support/wait';

@@ -8,7 +8,7 @@ import { SYNC_SCOPES } from '../../src/domain/sync-scopes';
 import { generateSite, type MoodleSimulator } from '../../src/moodle-sim';
 import type { Stores } from '../../src/store';
 import type { EnrollmentDocument } from '../../src/store/enrollments';
-import { readConnectionState } from '../../src/store/health';
+import { readSyncStatus } from '../../src/use-cases/sync-status';
 import { startEnrollmentSync } from '../../src/temporal/client';
 import { createWorker } from '../../src/temporal/worker';
 import { enrollmentSyncWorkflow } from '../../workflows';
@@ -211,14 +211,14 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     const [open] = await stores.syncErrors.open(SYNC_SCOPES.enrollment(missing!._id.toHexString()));
     expect(open).toMatchObject({ code: 'STUDENT_NOT_IN_GRADEBOOK', courseId, enrollmentId: missing!._id.toHexString() });
     await expectSyncedFromModel((await stores.enrollments.get(others[0]!._id.toHexString()))!);
-    expect((await readConnectionState(stores, new Date())).status).toBe('DEGRADED');
+    expect((await readSyncStatus(stores, new Date())).state.status).toBe('DEGRADED');
 
     sim.site.enrol(courseId, missing!.moodleUserId, 'student');
     const recovery = await runEnrollmentSync();
     expect(recovery.outcome).toBe('SUCCEEDED');
     await expectSyncedFromModel((await stores.enrollments.get(missing!._id.toHexString()))!);
     expect(await stores.syncErrors.open(SYNC_SCOPES.enrollment(missing!._id.toHexString()))).toEqual([]);
-    expect((await readConnectionState(stores, new Date())).status).toBe('HEALTHY');
+    expect((await readSyncStatus(stores, new Date())).state.status).toBe('HEALTHY');
   });
 
   it('fails a course whose access is revoked alone, without retrying, and a one-course replay clears it', async () => {
@@ -258,7 +258,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     const run = await stores.syncRuns.latest('ENROLLMENT');
     expect(run).toMatchObject({ outcome: 'FAILED', error: { code: 'MOODLE_MISSING_CAPABILITY' }, counts: { coursesDenied: COURSES } });
-    const state = await readConnectionState(stores, new Date());
+    const { state } = await readSyncStatus(stores, new Date());
     expect(state).toMatchObject({ status: 'FAILING', cause: 'MISSING_CAPABILITY' });
     expect(state.message).toMatch(/capability/);
 

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../../src/config';
-import { isProcessAlive } from '../../src/local/dev-state';
+import { isProcessAlive } from '../../src/config/dev-state';
 import { ServiceStartError } from '../../src/local/processes';
 import { startEmbeddedStore, startTemporalDevServer } from '../../src/local/services';
 import { resolveTool } from '../../src/local/tools';

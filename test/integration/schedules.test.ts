@@ -1,5 +1,5 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { SCHEDULE_IDS } from '../../src/temporal/config';
+import { SCHEDULE_IDS } from '../../src/temporal/workflow-ids';
 import { ensureSchedules, type ScheduleSettings } from '../../src/temporal/schedules';
 import { openTemporal, type TestTemporal } from '../support/environment';
 

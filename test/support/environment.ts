@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfig, type Config } from '../../src/config';
+import { loadConfig, type ConfigWith } from '../../src/config';
 import { createStores, ensureIndexes, type Stores } from '../../src/store';
 import { connectDatabase, type Database } from '../../src/store/mongo';
 
@@ -23,9 +23,10 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-export function testConfig(): Config {
-  const config = loadConfig(process.env, { require: ['TEMPORAL_ADDRESS', 'MONGODB_URI'] });
-  return config;
+export type TestConfig = ConfigWith<'TEMPORAL_ADDRESS' | 'MONGODB_URI'>;
+
+export function testConfig(): TestConfig {
+  return loadConfig(process.env, { require: ['TEMPORAL_ADDRESS', 'MONGODB_URI'] });
 }
 
 export function workflowBundlePath(): string {
@@ -45,7 +46,7 @@ export interface TestTemporal {
 
 export async function openTemporal(config = testConfig()): Promise<TestTemporal> {
   installQuietRuntime();
-  const address = config.temporal.address as string;
+  const address = config.temporal.address;
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
@@ -63,7 +64,7 @@ export async function openTemporal(config = testConfig()): Promise<TestTemporal>
 
 /** A database of this test's own on the shared server, dropped on close. */
 export async function openTestDatabase(config = testConfig()): Promise<Database> {
-  const database = await connectDatabase(config.mongo.uri as string, uniqueName('sms_test').replace('-', '_'));
+  const database = await connectDatabase(config.mongo.uri, uniqueName('sms_test').replace('-', '_'));
   return {
     ...database,
     async close() {

@@ -1,3 +1,4 @@
+import { DEFAULT_MOODLE_CLIENT_SETTINGS } from './moodle-defaults';
 import type { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { createMoodleClient, type MoodleClient } from '../../src/moodle';
@@ -57,7 +58,7 @@ export async function startSyncHarness(options: SyncHarnessOptions): Promise<Syn
   const stores = createStores(database);
   await ensureIndexes(stores);
   const sim = await startMoodleSimulator({ site: options.site, token: options.token });
-  const moodle = createMoodleClient({ url: sim.url, token: new Secret(options.token), timeoutMs: options.moodleTimeoutMs ?? 2_000 });
+  const moodle = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: sim.url, token: new Secret(options.token), timeoutMs: options.moodleTimeoutMs ?? 2_000 });
   const worker = await createWorker({
     connection: temporal.connection,
     namespace: temporal.namespace,

@@ -17,10 +17,10 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, {
     require: ['MONGODB_URI', 'MONGODB_DB', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'MOODLE_URL', 'MOODLE_TOKEN'],
   });
-  const database = await connectDatabase(config.mongo.uri as string, config.mongo.database);
-  const moodle = createMoodleClient({ url: config.moodle.url as string, token: config.moodle.token!, timeoutMs: config.moodle.timeoutMs });
+  const database = await connectDatabase(config.mongo.uri, config.mongo.database);
+  const moodle = createMoodleClient({ url: config.moodle.url, token: config.moodle.token, timeoutMs: config.moodle.timeoutMs, maxConnections: config.moodle.maxConnections });
   const worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: config.temporal.address as string }),
+    connection: await NativeConnection.connect({ address: config.temporal.address }),
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities: createActivities({ stores: createStores(database), moodle, now: () => new Date(), deletionGuardRatio: 0.5 }),

@@ -1,9 +1,8 @@
-import { ObjectId } from 'mongodb';
-import { confirmHeldDeletions } from '../../admin/course-deletions';
-import { DEFAULT_REPLAY_WINDOW_MS, replayFailedSyncs } from '../../admin/replay';
+import { confirmHeldDeletions } from '../../use-cases/course-deletions';
+import { DEFAULT_REPLAY_WINDOW_MS, replayFailedSyncs } from '../../use-cases/replay';
 import type { CourseState } from '../../domain/course';
 import { isMoodleError, type UserLookupField } from '../../moodle';
-import { DuplicateRecordError } from '../../store/errors';
+import { DuplicateRecordError } from '../../store';
 import type { ApiContext } from '../context';
 import { apiError } from '../errors';
 import { parseCourseId, parseRecordId } from '../ids';
@@ -79,7 +78,7 @@ export const Mutation = {
     if (student === null) throw apiError('NOT_FOUND', 'No student has that id.', { argument: 'studentId' });
     try {
       return await deps.stores.enrollments.create(
-        { courseId, studentId: new ObjectId(studentId), moodleUserId: student.moodleUserId },
+        { courseId, studentId, moodleUserId: student.moodleUserId },
         deps.now(),
       );
     } catch (error) {

@@ -1,7 +1,6 @@
-import { ObjectId } from 'mongodb';
 import type { CourseState } from '../../domain/course';
-import { readConnectionState } from '../../store/health';
-import type { SyncKind } from '../../store/sync-runs';
+import { readSyncStatus } from '../../use-cases/sync-status';
+import type { SyncKind } from '../../domain/sync-run';
 import type { ApiContext } from '../context';
 import { connection, type PageArgs } from '../cursors';
 import { apiError } from '../errors';
@@ -39,9 +38,9 @@ export const Query = {
   ) => {
     const filter = {
       ...(args.courseId != null && { courseId: parseCourseId(args.courseId) }),
-      ...(args.studentId != null && { studentId: new ObjectId(parseRecordId(args.studentId, 'studentId')) }),
+      ...(args.studentId != null && { studentId: parseRecordId(args.studentId, 'studentId') }),
     };
-    if (filter.studentId !== undefined && (await loaders.student.load(filter.studentId.toHexString())) === null) {
+    if (filter.studentId !== undefined && (await loaders.student.load(filter.studentId)) === null) {
       throw apiError('NOT_FOUND', 'No student has that id.', { argument: 'studentId' });
     }
     return enrollmentConnection(deps.stores, filter, args);
@@ -63,11 +62,7 @@ export const Query = {
     loaders.student.load(parseRecordId(args.id, 'id')),
 
   syncStatus: async (_: unknown, _args: unknown, { deps }: ApiContext) => {
-    const [state, lastCourseSync, lastEnrollmentSync] = await Promise.all([
-      readConnectionState(deps.stores, deps.now()),
-      deps.stores.syncRuns.latest('COURSE'),
-      deps.stores.syncRuns.latest('ENROLLMENT'),
-    ]);
+    const { state, lastCourseSync, lastEnrollmentSync } = await readSyncStatus(deps.stores, deps.now());
     return {
       connection: state.status,
       message: state.message,

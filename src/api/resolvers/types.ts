@@ -1,10 +1,5 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import type { CourseDocument } from '../../store/courses';
-import type { Stores } from '../../store';
-import type { EnrollmentDocument, EnrollmentListQuery } from '../../store/enrollments';
-import type { StudentDocument } from '../../store/students';
-import type { SyncErrorDocument } from '../../store/sync-errors';
-import type { SyncRunDocument } from '../../store/sync-runs';
+import type { CourseDocument, EnrollmentDocument, EnrollmentListQuery, Stores, StudentDocument, SyncErrorDocument, SyncRunDocument } from '../../store';
 import type { ApiContext } from '../context';
 import { connection, type PageArgs } from '../cursors';
 import { apiError } from '../errors';

@@ -1,4 +1,4 @@
-import type { UserLookupField } from '../../moodle/types';
+import type { UserLookupField } from '../../moodle';
 import { cleanInt } from '../protocol/clean-param';
 import { wsErrors } from '../protocol/errors';
 import { list, structure, text } from '../protocol/external-params';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { loadConfig } from '../../../src/config';
-import { devStatePath, readDevState, removeDevState, writeDevState, type DevState } from '../../../src/local/dev-state';
+import { devStatePath, readDevState, removeDevState, writeDevState, type DevState } from '../../../src/config/dev-state';
 import { runCommand } from '../../support/cli';
 
 describe('the dev stack state file', () => {

@@ -1,10 +1,10 @@
-import { buildActivityIndex } from '../../../src/domain/activities';
+import { buildActivityIndex } from '../../../src/domain/course-modules';
 import {
   type EnrollmentSnapshot,
   computeEnrollmentSnapshot,
   snapshotHash,
 } from '../../../src/domain/enrollment-snapshot';
-import type { UserGrades } from '../../../src/moodle/types';
+import type { UserGrades } from '../../../src/domain/moodle-data';
 import { alice, bongani, exampleSections } from './fixtures';
 
 const index = buildActivityIndex(exampleSections, alice.gradeItems);

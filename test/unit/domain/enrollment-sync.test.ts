@@ -1,4 +1,4 @@
-import { buildActivityIndex } from '../../../src/domain/activities';
+import { buildActivityIndex } from '../../../src/domain/course-modules';
 import { computeEnrollmentSnapshot, snapshotHash } from '../../../src/domain/enrollment-snapshot';
 import {
   choosePerStudentDownloads,
@@ -6,7 +6,7 @@ import {
   STUDENT_NOT_IN_GRADEBOOK,
   type StoredEnrollment,
 } from '../../../src/domain/enrollment-sync';
-import type { UserGrades } from '../../../src/moodle/types';
+import type { UserGrades } from '../../../src/domain/moodle-data';
 import { alice, bongani, exampleSections } from './fixtures';
 
 const gradebook = [alice, bongani];

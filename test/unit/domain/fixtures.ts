@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type CourseRecord, toCourseMoodleFields } from '../../../src/domain/course';
-import type { CourseModule, CourseSection, GradeItem, MoodleCourse, UserGrades } from '../../../src/moodle/types';
+import type { CourseModule, CourseSection, GradeItem, MoodleCourse, UserGrades } from '../../../src/domain/moodle-data';
 
 /**
  * Typed versions of the hand-written Moodle examples in test/fixtures/moodle, plus small builders for

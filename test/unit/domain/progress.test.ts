@@ -1,6 +1,6 @@
-import { buildActivityIndex } from '../../../src/domain/activities';
+import { buildActivityIndex } from '../../../src/domain/course-modules';
 import { computeProgress } from '../../../src/domain/progress';
-import type { GradeItem } from '../../../src/moodle/types';
+import type { GradeItem } from '../../../src/domain/moodle-data';
 import { alice, bongani, courseModule, exampleSections, modItem, section } from './fixtures';
 
 /** Drops `graderaw` the way Moodle does when the user report's "Show grade" is off. */

@@ -1,5 +1,5 @@
 import { reportCardOf } from '../../../src/domain/report-card';
-import type { GradeItem } from '../../../src/moodle/types';
+import type { GradeItem } from '../../../src/domain/moodle-data';
 import { alice, bongani, modItem } from './fixtures';
 
 describe('reportCardOf on the example gradebook', () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_MOODLE_CLIENT_SETTINGS } from '../../support/moodle-defaults';
 import { inspect } from 'node:util';
 import { createMoodleClient, isMoodleError, REQUIRED_FUNCTIONS, type MoodleClient, type MoodleError } from '../../../src/moodle';
 import { demoSite, generateSite, startMoodleSimulator, type MoodleSimulator } from '../../../src/moodle-sim';
@@ -22,7 +23,7 @@ describe('the Moodle client against the simulator', () => {
 
   beforeEach(async () => {
     sim = await startMoodleSimulator({ site: demoSite(), token: TOKEN });
-    client = createMoodleClient({ url: sim.url, token: new Secret(TOKEN), timeoutMs: 1_000 });
+    client = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: sim.url, token: new Secret(TOKEN), timeoutMs: 1_000 });
   });
 
   afterEach(async () => {
@@ -123,7 +124,7 @@ describe('the Moodle client against a generated site', () => {
       site: generateSite({ seed: 'client-contract', courses: 12, studentsPerCourse: 6, activitiesPerCourse: 8 }),
       token: TOKEN,
     });
-    const client = createMoodleClient({ url: sim.url, token: new Secret(TOKEN) });
+    const client = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: sim.url, token: new Secret(TOKEN) });
     try {
       const site = await client.preflight();
       const courses = (await client.getCourses()).filter((course) => course.id !== site.siteId);

@@ -1,3 +1,4 @@
+import { DEFAULT_MOODLE_CLIENT_SETTINGS } from '../../support/moodle-defaults';
 import { inspect } from 'node:util';
 import {
   createMoodleClient,
@@ -27,7 +28,7 @@ let client: MoodleClient;
 
 beforeEach(async () => {
   server = await startFakeMoodleServer();
-  client = createMoodleClient({ url: server.url, token: new Secret(TOKEN), timeoutMs: 2_000 });
+  client = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: server.url, token: new Secret(TOKEN), timeoutMs: 2_000 });
 });
 
 afterEach(async () => {
@@ -210,7 +211,7 @@ describe('error classification over HTTP', () => {
   });
 
   it('times out when the headers take longer than timeoutMs', async () => {
-    const impatient = createMoodleClient({ url: server.url, token: new Secret(TOKEN), timeoutMs: 150 });
+    const impatient = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: server.url, token: new Secret(TOKEN), timeoutMs: 150 });
     server.respond(() => exampleReply('get_courses.json', { delayMs: 3_000 }));
     try {
       const error = await failure(impatient.getCourses());
@@ -224,6 +225,7 @@ describe('error classification over HTTP', () => {
   // undici checks header/body timeouts on a coarse (~0.5–1 s) clock, hence the generous margins.
   it('gives grade reports their own, longer timeout', async () => {
     const patientForGrades = createMoodleClient({
+    ...DEFAULT_MOODLE_CLIENT_SETTINGS,
       url: server.url,
       token: new Secret(TOKEN),
       timeoutMs: 200,
@@ -243,7 +245,7 @@ describe('error classification over HTTP', () => {
   });
 
   it('reports a closed port as unreachable', async () => {
-    const nowhere = createMoodleClient({ url: await closedPortUrl(), token: new Secret(TOKEN) });
+    const nowhere = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: await closedPortUrl(), token: new Secret(TOKEN) });
     try {
       const error = await failure(nowhere.getSiteInfo());
       expect(error).toMatchObject({ kind: 'unreachable', retryable: true, permissionProblem: false });
@@ -256,7 +258,7 @@ describe('error classification over HTTP', () => {
 
 describe('connection bound', () => {
   it('never has more than maxConnections requests in flight', async () => {
-    const bounded = createMoodleClient({ url: server.url, token: new Secret(TOKEN), maxConnections: 2 });
+    const bounded = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: server.url, token: new Secret(TOKEN), maxConnections: 2 });
     server.respond(() => exampleReply('get_contents.json', { delayMs: 80 }));
     try {
       const results = await Promise.all(Array.from({ length: 10 }, (_, index) => bounded.getCourseContents(100 + index)));
@@ -288,7 +290,7 @@ describe('call counting', () => {
 
 describe('scoped sessions', () => {
   it('count their own calls, also count on the client and share its connection bound', async () => {
-    const bounded = createMoodleClient({ url: server.url, token: new Secret(TOKEN), maxConnections: 2 });
+    const bounded = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: server.url, token: new Secret(TOKEN), maxConnections: 2 });
     server.respond(() => exampleReply('get_contents.json', { delayMs: 50 }));
     try {
       const first = bounded.scoped();
@@ -332,10 +334,10 @@ describe('token secrecy', () => {
         errors.push(await failure(client.getGradeItems(101)));
       }
       server.respond(() => exampleReply('get_courses.json', { delayMs: 3_000 }));
-      const impatient = createMoodleClient({ url: server.url, token: new Secret(TOKEN), timeoutMs: 100 });
+      const impatient = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: server.url, token: new Secret(TOKEN), timeoutMs: 100 });
       errors.push(await failure(impatient.getCourses()));
       await impatient.close();
-      const nowhere = createMoodleClient({ url: await closedPortUrl(), token: new Secret(TOKEN) });
+      const nowhere = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: await closedPortUrl(), token: new Secret(TOKEN) });
       errors.push(await failure(nowhere.getCourses()));
       await nowhere.close();
     } finally {

@@ -1,3 +1,4 @@
+import { enrollmentSyncWorkflow } from '../../../workflows';
 import { desiredSchedules } from '../../../src/temporal/schedules';
 
 describe('desiredSchedules', () => {
@@ -16,7 +17,7 @@ describe('desiredSchedules', () => {
   it('passes the course concurrency to every scheduled enrollment sync', () => {
     const [, enrollment] = desiredSchedules(settings);
     expect(enrollment?.action).toMatchObject({
-      workflowType: 'enrollmentSyncWorkflow',
+      workflowType: enrollmentSyncWorkflow,
       workflowId: 'enrollment-sync',
       taskQueue: 'q',
       args: [{ trigger: 'SCHEDULE', concurrency: 6 }],

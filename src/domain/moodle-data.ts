@@ -1,7 +1,7 @@
 /**
- * The project's own view of the Moodle web-service responses it uses
- * (`docs/moodle.md`). Parsers in this folder turn validated
- * responses into these shapes; everything downstream depends only on them.
+ * The shapes the domain computes on: what it needs from Moodle, in the
+ * project's own terms (`docs/moodle.md`). The Moodle client (`src/moodle/`)
+ * parses validated responses into them; nothing here knows the wire format.
  *
  * Optional fields are the ones Moodle omits depending on version, the token
  * user's capabilities or the course's user-report settings (docs/moodle.md §3, §5).
@@ -119,5 +119,26 @@ export interface MoodleUser {
   roles?: string[];
 }
 
-/** The three ways an admin can name a student when looking them up in Moodle. */
-export type UserLookupField = 'id' | 'idnumber' | 'username' | 'email';
+/**
+ * How reading Moodle can fail, as the sync tells the cases apart: the client
+ * classifies every failure into one of these, and the domain derives codes and
+ * connection states from them.
+ */
+export type MoodleErrorKind =
+  | 'invalid-token'
+  | 'account-blocked'
+  | 'function-not-allowed'
+  | 'function-unknown'
+  | 'missing-capability'
+  | 'webservices-disabled'
+  | 'course-not-found'
+  | 'course-inaccessible'
+  | 'user-not-found'
+  | 'maintenance'
+  | 'unreachable'
+  | 'timeout'
+  | 'server-error'
+  | 'rate-limited'
+  | 'invalid-parameter'
+  | 'protocol'
+  | 'moodle-error';

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { DEFAULT_PER_STUDENT_SETTINGS, type PerStudentSettings } from './domain/enrollment-sync';
-import type { ApiKeyEntry } from './api/auth';
-import { readDevState, type DevState } from './local/dev-state';
-import { Secret } from './secret';
+import { DEFAULT_DELETION_GUARD_RATIO } from '../domain/course-diff';
+import { DEFAULT_PER_STUDENT_SETTINGS, type PerStudentSettings } from '../domain/enrollment-sync';
+import { DEFAULT_COURSE_CONCURRENCY } from '../domain/sync-run';
+import { Secret } from '../secret';
+import { readDevState, type DevState } from './dev-state';
 
 /**
  * The only module that reads the environment. Every entry point calls
@@ -95,9 +96,9 @@ const envSchema = z.object({
   MOODLE_TIMEOUT: duration('60s'),
   MOODLE_MAX_CONNECTIONS: integer(4, 1, 64),
   COURSE_SYNC_INTERVAL: duration('30m'),
-  COURSE_DELETION_GUARD: share(0.5),
+  COURSE_DELETION_GUARD: share(DEFAULT_DELETION_GUARD_RATIO),
   ENROLLMENT_SYNC_INTERVAL: duration('30m'),
-  SYNC_COURSE_CONCURRENCY: integer(4, 1, 64),
+  SYNC_COURSE_CONCURRENCY: integer(DEFAULT_COURSE_CONCURRENCY, 1, 64),
   ENROLLMENT_PER_STUDENT_RATIO: share(DEFAULT_PER_STUDENT_SETTINGS.ratio),
   ENROLLMENT_PER_STUDENT_MAX: integer(DEFAULT_PER_STUDENT_SETTINGS.max, 0, 1000),
   API_HOST: z.string().min(1).default('127.0.0.1'),
@@ -122,7 +123,16 @@ const envSchema = z.object({
   LOCAL_STATE_DIR: z.string().min(1).default(DEFAULT_STATE_DIR),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The login name, which the CLI signs its notes on schedules with. */
+  USER: optionalText,
 });
+
+/** An API key as configured: its role and the SHA-256 of the key, never the key itself. */
+export interface ApiKeyEntry {
+  role: 'reader' | 'admin';
+  /** Hex SHA-256 of the key. */
+  sha256: string;
+}
 
 type Env = z.infer<typeof envSchema>;
 export type ConfigVariable = keyof Env;
@@ -153,6 +163,8 @@ export interface Config {
     devStack?: Pick<DevState, 'pid' | 'graphqlUrl' | 'temporalUiUrl'>;
   };
   logLevel: Env['LOG_LEVEL'];
+  /** Who runs the CLI, for the notes it leaves on schedules. */
+  operator: string;
 }
 
 export class ConfigError extends Error {
@@ -163,9 +175,22 @@ export class ConfigError extends Error {
   }
 }
 
-export interface LoadConfigOptions {
+/** What each variable a command may require guarantees in the configuration it gets. */
+interface Guarantees {
+  MONGODB_URI: { mongo: { uri: string } };
+  TEMPORAL_ADDRESS: { temporal: { address: string } };
+  MOODLE_URL: { moodle: { url: string } };
+  MOODLE_TOKEN: { moodle: { token: Secret } };
+}
+
+type Intersection<U> = (U extends unknown ? (value: U) => void : never) extends (value: infer I) => void ? I : never;
+
+/** The configuration of a command that required `R`: those settings are no longer optional. */
+export type ConfigWith<R extends ConfigVariable> = Config & Intersection<Guarantees[Extract<R, keyof Guarantees>]>;
+
+export interface LoadConfigOptions<R extends ConfigVariable = never> {
   /** Variables the calling command cannot run without. */
-  require?: ConfigVariable[];
+  require?: readonly R[];
   /**
    * Fall back to the services of a `sms-sync dev` running from this folder for
    * the variables that are not set (the ops commands; never `worker`/`api`).
@@ -184,10 +209,10 @@ function devStackDefaults(env: Record<string, string | undefined>): { env: Recor
   return { env: { ...devStack.defaults, ...set }, devStack };
 }
 
-export function loadConfig(
+export function loadConfig<R extends ConfigVariable = never>(
   environment: Record<string, string | undefined> = process.env,
-  options: LoadConfigOptions = {},
-): Config {
+  options: LoadConfigOptions<R> = {},
+): ConfigWith<R> {
   const { env, devStack } = options.useDevStack ? devStackDefaults(environment) : { env: environment };
   const parsed = envSchema.safeParse(env);
   const problems: string[] = [];
@@ -203,7 +228,7 @@ export function loadConfig(
   if (problems.length > 0 || !parsed.success) throw new ConfigError([...new Set(problems)].sort());
 
   const e = parsed.data;
-  return {
+  const config: Config = {
     mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DB },
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     tools: { temporalCliPath: e.TEMPORAL_CLI_PATH, ferretDbPath: e.FERRETDB_PATH, postgresBinDir: e.POSTGRES_BIN_DIR },
@@ -226,5 +251,8 @@ export function loadConfig(
       devStack: devStack && { pid: devStack.pid, graphqlUrl: devStack.graphqlUrl, temporalUiUrl: devStack.temporalUiUrl },
     },
     logLevel: e.LOG_LEVEL,
+    operator: e.USER ?? 'an operator',
   };
+  // Every required variable was checked as set above, which is all ConfigWith<R> adds.
+  return config as ConfigWith<R>;
 }

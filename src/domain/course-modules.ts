@@ -1,4 +1,4 @@
-import type { CourseModule, CourseSection, GradeItem } from '../moodle/types';
+import type { CourseModule, CourseSection, GradeItem } from './moodle-data';
 
 /** A course module that owns at least one `mod` grade item (docs/moodle.md §11). */
 export interface CourseActivity {

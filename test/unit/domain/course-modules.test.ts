@@ -1,4 +1,4 @@
-import { buildActivityIndex } from '../../../src/domain/activities';
+import { buildActivityIndex } from '../../../src/domain/course-modules';
 import { alice, bongani, courseModule, exampleSections, modItem, section } from './fixtures';
 
 describe('buildActivityIndex on the example course 101', () => {
