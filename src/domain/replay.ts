@@ -8,7 +8,6 @@ import { SYNC_SCOPES } from './sync-scopes';
  * an ordinary, idempotent sync run, so replaying twice changes nothing more.
  */
 
-
 export interface ReplayableError {
   scope: string;
   courseId: number | null;
@@ -30,8 +29,8 @@ export interface ReplayPlan {
 }
 
 export function planReplay(openErrors: readonly ReplayableError[], request: ReplayRequest): ReplayPlan {
-  const recent = openErrors.filter((error) => error.lastSeenAt >= request.since && // Held deletions wait for an admin's confirmation; re-running the sync would only hold them again.
-      error.scope !== SYNC_SCOPES.heldDeletions);
+  // Held deletions wait for an admin's confirmation; re-running the sync would only hold them again.
+  const recent = openErrors.filter((error) => error.lastSeenAt >= request.since && error.scope !== SYNC_SCOPES.heldDeletions);
   const onlyCourses = request.courseIds === undefined ? undefined : new Set(request.courseIds);
   const failedCourses = [
     ...new Set(recent.flatMap((error) => (error.courseId === null ? [] : [error.courseId]))),
