@@ -1,10 +1,12 @@
 import { Argument, Command, Option } from 'commander';
+import packageJson from '../package.json';
 import { runApiCommand } from './commands/api';
 import { runApiKeyCommand } from './commands/api-key';
 import { runConfirmDeletionsCommand } from './commands/courses';
 import { runDevCommand } from './commands/dev';
 import { runMoodleSimCommand } from './commands/moodle-sim';
 import { courseIds, lookBack, wholeNumber } from './commands/options';
+import { DEFAULT_REPLAY_WINDOW } from './use-cases/replay';
 import { runReplayCommand } from './commands/replay';
 import {
   runSchedulesApply,
@@ -37,6 +39,7 @@ export function buildProgram(): Command {
   const program = new Command('sms-sync')
     .description('Keeps the Student Management System in step with Moodle through Temporal workflows.')
     // Usage errors (and --help) end through parseAsync's catch below, with EX_USAGE; subcommands inherit this.
+    .version(packageJson.version)
     .exitOverride()
     .showHelpAfterError()
     .addHelpText('after', EXIT_CODES_HELP);
@@ -81,8 +84,12 @@ export function buildProgram(): Command {
   program
     .command('replay')
     .description('after a fix on the Moodle side, re-run what failed (idempotent) and report the outcome')
-    .addOption(new Option('--failed', 're-run the failed syncs (from the open sync errors)').makeOptionMandatory())
-    .option('--since <duration>', 'only failures seen this recently (30m, 2h, 7d)', lookBack)
+    .option('--failed', 're-run the failed syncs, from the open sync errors (the default: the only kind of replay)')
+    .addOption(
+      new Option('--since <duration>', 'only failures seen this recently (30m, 2h, 7d)')
+        .argParser(lookBack)
+        .default(DEFAULT_REPLAY_WINDOW.ms, DEFAULT_REPLAY_WINDOW.text),
+    )
     .option(...COURSE_OPTION)
     .option('--dry-run', 'only show what would be re-run')
     .option('--no-wait', 'start the syncs and return without waiting for their outcome')

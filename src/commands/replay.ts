@@ -1,13 +1,13 @@
-import { DEFAULT_REPLAY_WINDOW_MS, replayFailedSyncs } from '../use-cases/replay';
+import { replayFailedSyncs } from '../use-cases/replay';
 import { isEmptyPlan, type ReplayPlan } from '../domain/replay';
 import { printJson, withOps } from './ops';
 import { exitCodeOf, launcherFor, resultJson, waitForAll } from './sync';
 
 export interface ReplayCommandOptions {
-  /** Mandatory on the command line: the only kind of replay so far, named so that the command reads as what it does. */
-  failed: true;
+  /** The only kind of replay so far, and the default; accepted so that scripts can say what they mean. */
+  failed?: true;
   /** Look-back in milliseconds. */
-  since?: number;
+  since: number;
   course?: number[];
   dryRun?: boolean;
   wait: boolean;
@@ -30,7 +30,7 @@ function planLines(plan: ReplayPlan, since: Date): string[] {
  */
 export async function runReplayCommand(options: ReplayCommandOptions): Promise<void> {
   await withOps(['MONGODB_URI', 'TEMPORAL_ADDRESS'], async (ops) => {
-    const since = new Date(Date.now() - (options.since ?? DEFAULT_REPLAY_WINDOW_MS));
+    const since = new Date(Date.now() - options.since);
     const { plan, started } = await replayFailedSyncs(await ops.stores(), await launcherFor(ops), {
       since,
       courseIds: options.course,

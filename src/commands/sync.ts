@@ -1,7 +1,8 @@
 import { describeFinishedSync, waitForSync, type FinishedSync } from '../use-cases/sync-outcome';
 import type { StartedWorkflow } from '../temporal/client';
 import { temporalSyncLauncher, type SyncLauncher } from '../temporal/launcher';
-import { EXIT } from './exit-codes';
+import { startEnrollmentSyncOf, UnknownCoursesError } from '../use-cases/start-sync';
+import { CommandError, EXIT } from './exit-codes';
 import { printJson, progressLine, withOps, type Ops } from './ops';
 
 export interface SyncCommandOptions {
@@ -38,24 +39,23 @@ export async function waitForAll(ops: Ops<'TEMPORAL_ADDRESS' | 'MONGODB_URI'>, s
 
 /** `sync courses` / `sync enrollments`: start a sync now, the way an admin's "sync now" does. */
 export async function runSyncCommand(kind: 'courses' | 'enrollments', options: SyncCommandOptions): Promise<void> {
-  const start = async (ops: Ops<'TEMPORAL_ADDRESS'>) => {
+  // The database tells known courses from typos, and holds the run's record to wait for.
+  await withOps(['TEMPORAL_ADDRESS', 'MONGODB_URI'], async (ops) => {
     const syncs = await launcherFor(ops);
-    const started = kind === 'courses' ? await syncs.startCourseSync('MANUAL') : await syncs.startEnrollmentSync('MANUAL', options.course);
+    const started = kind === 'courses' ? await syncs.startCourseSync('MANUAL') : await startEnrollments(ops, syncs, options.course);
     if (!options.json) console.log(`Started ${started.workflowId} (find it in the Temporal UI under that workflow id)`);
-    return started;
-  };
-  const report = (started: StartedWorkflow, finished: FinishedSync[]) => {
+    const finished = options.wait ? await waitForAll(ops, [started], options.json === true) : [];
     if (options.json) printJson({ workflowIds: [started.workflowId], results: finished.map(resultJson) });
     process.exitCode = exitCodeOf(finished);
-  };
-  if (options.wait) {
-    // Waiting reads the run's record, hence the database too.
-    await withOps(['TEMPORAL_ADDRESS', 'MONGODB_URI'], async (ops) => {
-      const started = await start(ops);
-      report(started, await waitForAll(ops, [started], options.json === true));
-    });
-  } else {
-    await withOps(['TEMPORAL_ADDRESS'], async (ops) => report(await start(ops), []));
+  });
+}
+
+async function startEnrollments(ops: Ops<'MONGODB_URI'>, syncs: SyncLauncher, courseIds?: number[]): Promise<StartedWorkflow> {
+  try {
+    return await startEnrollmentSyncOf(await ops.stores(), syncs, courseIds);
+  } catch (error) {
+    if (error instanceof UnknownCoursesError) throw new CommandError(`${error.message} Nothing was started.`, EXIT.usage);
+    throw error;
   }
 }
 

@@ -4,7 +4,8 @@ import type { StartedWorkflow } from '../temporal/client';
 import type { SyncLauncher } from '../temporal/launcher';
 
 /** Without a `since`, a replay looks back this far. */
-export const DEFAULT_REPLAY_WINDOW_MS = 24 * 3_600_000;
+/** How far back a replay looks for failures when not told. */
+export const DEFAULT_REPLAY_WINDOW = { text: '24h', ms: 24 * 3_600_000 } as const;
 
 export interface ReplayOutcome {
   plan: ReplayPlan;

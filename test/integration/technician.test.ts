@@ -102,8 +102,18 @@ describe('a technician fixes Moodle permissions and replays what failed', () => 
     expect(await stack.connections.stores.syncErrors.open()).toEqual([]);
 
     // A second replay finds nothing left to do.
-    const again = await runCommand(['replay', '--failed'], env);
+    const again = await runCommand(['replay'], env);
     expect(again.output).toContain('nothing to replay');
     expect(again.code).toBe(0);
+  });
+
+  it('refuses a course id the SMS does not know, as the API does, and starts nothing', async () => {
+    const runsBefore = await stack.connections.stores.syncRuns.count();
+    const typo = await runCommand(['sync', 'enrollments', '--course', '999', '--wait'], env);
+    expect(typo.code).toBe(64);
+    expect(typo.output).toContain('No course has id 999. Nothing was started.');
+    const api = await graphql(readerUrl, 'mutation { triggerEnrollmentSync(courseIds: ["999"]) { workflowIds } }', { key: stack.apiKeys.admin });
+    expect(api.body.errors?.[0]).toMatchObject({ message: 'No course has id 999.', extensions: { code: 'NOT_FOUND' } });
+    expect(await stack.connections.stores.syncRuns.count()).toBe(runsBefore);
   });
 });

@@ -1,5 +1,6 @@
 import { confirmHeldDeletions } from '../../use-cases/course-deletions';
-import { DEFAULT_REPLAY_WINDOW_MS, replayFailedSyncs } from '../../use-cases/replay';
+import { DEFAULT_REPLAY_WINDOW, replayFailedSyncs } from '../../use-cases/replay';
+import { startEnrollmentSyncOf, UnknownCoursesError } from '../../use-cases/start-sync';
 import type { CourseState } from '../../domain/course';
 import { isMoodleError, type UserLookupField } from '../../moodle';
 import { DuplicateRecordError } from '../../store';
@@ -96,16 +97,18 @@ export const Mutation = {
     const courseIds = courseIdList(args.courseIds);
     if (courseIds !== undefined) {
       if (courseIds.length === 0) throw apiError('BAD_USER_INPUT', 'Give at least one course id, or none for all courses.');
-      const known = new Set((await deps.stores.courses.getMany(courseIds)).map((course) => course._id));
-      const unknown = courseIds.filter((id) => !known.has(id));
-      if (unknown.length > 0) throw apiError('NOT_FOUND', `No course has id ${unknown.join(', ')}.`, { courseIds: unknown.map(String) });
     }
-    const started = await deps.syncs.startEnrollmentSync('MANUAL', courseIds);
-    return { workflowIds: [started.workflowId] };
+    try {
+      const started = await startEnrollmentSyncOf(deps.stores, deps.syncs, courseIds);
+      return { workflowIds: [started.workflowId] };
+    } catch (error) {
+      if (error instanceof UnknownCoursesError) throw apiError('NOT_FOUND', error.message, { courseIds: error.courseIds.map(String) });
+      throw error;
+    }
   },
 
   replayFailedSyncs: async (_: unknown, args: { since?: Date | null }, { deps }: ApiContext) => {
-    const since = args.since ?? new Date(deps.now().getTime() - DEFAULT_REPLAY_WINDOW_MS);
+    const since = args.since ?? new Date(deps.now().getTime() - DEFAULT_REPLAY_WINDOW.ms);
     const { plan, started } = await replayFailedSyncs(deps.stores, deps.syncs, { since });
     return {
       workflowIds: started.map((workflow) => workflow.workflowId),

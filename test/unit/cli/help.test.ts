@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import packageJson from '../../../package.json';
 import { buildProgram } from '../../../src/cli';
 import { runCommand } from '../../support/cli';
 
@@ -49,6 +50,23 @@ describe('sms-sync help', () => {
     expect(help('replay')).toMatch(/--failed[\s\S]*--since <duration>[\s\S]*--course <id\.\.\.>[\s\S]*--dry-run/);
     expect(help('sync enrollments')).toMatch(/--course <id\.\.\.>[\s\S]*--wait/);
     expect(help('schedules trigger')).toContain('BUFFER_ONE');
+  });
+
+  it('shows the replay look-back default, and replays the failed syncs without being told --failed', () => {
+    const replay = commands.find(([full]) => full === 'replay')![1];
+    expect(replay.helpInformation()).toMatch(/--since <duration>\s+only failures seen this recently \(30m, 2h, 7d\) \(default:\s+24h\)/);
+    let parsed: Record<string, unknown> | undefined;
+    replay.action((options: Record<string, unknown>) => {
+      parsed = options;
+    });
+    replay.parse(['--dry-run'], { from: 'user' });
+    expect(parsed).toEqual({ since: 24 * 3_600_000, dryRun: true, wait: true });
+  });
+
+  it('prints its version, and exits 0', async () => {
+    const { code, output } = await runCommand(['--version']);
+    expect(code).toBe(0);
+    expect(output.trim()).toBe(packageJson.version);
   });
 
   it('prints the top-level help with the exit codes, and exits 0', async () => {
