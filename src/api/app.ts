@@ -63,10 +63,23 @@ const mutationsAreForAdmins: Plugin<ApiContext> = {
   },
 };
 
+/** GraphQL Armor words every refusal as a syntax error ("Syntax Error: Query Cost limit of 50000 exceeded, found 61200."). */
+const ARMOR_REFUSAL = /^Syntax Error: ((?:Query Cost|Query depth|Aliases|Token|Directives) limit of (\d+) exceeded, found (\d+(?:\.\d+)?)\.)$/i;
+
+function refusalMessage(message: string): string {
+  const refusal = ARMOR_REFUSAL.exec(message);
+  if (refusal === null) return message;
+  const [, text, limit, found] = refusal;
+  return text!.toLowerCase().startsWith('query cost')
+    ? `The query is too expensive: it costs ${Math.ceil(Number(found))}, and the limit is ${limit} (a list's "first" multiplies the cost of what it holds).`
+    : text!;
+}
+
 /**
- * GraphQL Armor's refusals (depth, aliases, cost, tokens) carry no code; give
- * every error without one the code Yoga gives refused queries, so that
- * clients can always branch on `extensions.code`.
+ * GraphQL Armor's refusals (depth, aliases, cost, tokens) carry no code and
+ * call themselves syntax errors; say what was refused, and give every error
+ * without a code the one Yoga gives refused queries, so that clients can
+ * always branch on `extensions.code`.
  */
 const everyErrorHasACode: Plugin<ApiContext> = {
   onResultProcess({ result, setResult }) {
@@ -77,7 +90,10 @@ const everyErrorHasACode: Plugin<ApiContext> = {
       ...result,
       errors: errors.map((error) =>
         error.extensions?.code === undefined
-          ? new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } })
+          ? new GraphQLError(refusalMessage(error.message), {
+              nodes: error.nodes,
+              extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+            })
           : error,
       ),
     });

@@ -76,7 +76,8 @@ function describedJson(id: string, described: ScheduleDescription) {
       scheduledAt: action.scheduledAt,
       workflowId: 'workflow' in action.action ? action.action.workflow.workflowId : null,
     })),
-    next: described.info.nextActionTimes.slice(0, 3),
+    // Temporal keeps computing the times of a paused schedule, but none of them will run.
+    next: described.state.paused ? [] : described.info.nextActionTimes.slice(0, 3),
   };
 }
 
@@ -96,7 +97,11 @@ export async function runSchedulesDescribe(scheduleId: string | undefined, optio
       if (schedule.note) console.log(`  note: ${schedule.note}`);
       for (const workflowId of schedule.running) console.log(`  running: ${workflowId}`);
       for (const action of schedule.recent.slice(-3)) console.log(`  recent: ${action.workflowId ?? '?'} (scheduled ${action.scheduledAt.toISOString()})`);
-      console.log(`  next: ${schedule.next.map((time) => time.toISOString()).join(', ') || 'none (paused)'}`);
+      console.log(
+        schedule.paused
+          ? '  next: none while paused ("sms-sync schedules resume" to resume)'
+          : `  next: ${schedule.next.map((time) => time.toISOString()).join(', ')}`,
+      );
     }
   });
 }

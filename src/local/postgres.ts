@@ -113,16 +113,26 @@ async function takeOverKeptCluster(dataDir: string): Promise<void> {
   }
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  // postmaster.pid: the pid on line 1, the first socket folder on line 5.
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
   if (!Number.isSafeInteger(pid) || pid <= 0 || !isPostgres(pid)) return;
   process.kill(pid, 'SIGINT');
   for (let waited = 0; isPostgres(pid); waited += 100) {
     if (waited > ORPHAN_STOP_TIMEOUT_MS) throw new ServiceStartError(`a PostgreSQL left running on ${dataDir} (pid ${pid}) did not stop`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  // The killed host could not remove its run folder; only one of ours is removed.
+  const socketDir = lines[4]?.trim();
+  if (socketDir && path.dirname(socketDir) === tmpdir() && path.basename(socketDir).startsWith(RUN_DIR_PREFIX)) {
+    rmSync(socketDir, { recursive: true, force: true });
+  }
 }
 
 const ORPHAN_STOP_TIMEOUT_MS = 15_000;
+
+/** Each running cluster's socket folder, under the temporary folder. */
+const RUN_DIR_PREFIX = 'sms-pg-';
 
 function isPostgres(pid: number): boolean {
   try {
@@ -164,7 +174,7 @@ export interface LocalPostgresOptions {
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
   const user = await serverUser();
   // Unix socket paths are limited to ~100 bytes, so the socket lives in a short temporary folder.
-  const runDir = mkdtempSync(path.join(tmpdir(), 'sms-pg-'));
+  const runDir = mkdtempSync(path.join(tmpdir(), RUN_DIR_PREFIX));
   const removeRunDir = () => rmSync(runDir, { recursive: true, force: true });
   try {
     ownedFolder(runDir, user);

@@ -70,7 +70,7 @@ describe('local services', () => {
     expect(await childrenNamed('postgres')).toEqual(before);
   });
 
-  it('takes over a kept cluster whose host was killed with SIGKILL, leaving its PostgreSQL running', async () => {
+  it('takes over a kept cluster whose host was killed with SIGKILL, leaving its PostgreSQL and run folder behind', async () => {
     const kept = mkdtempSync(path.join(tmpdir(), 'sms-sync-kept-'));
     // Like a checkout's .local/: a root run hands the kept cluster to the postgres user, who must reach it.
     chmodSync(kept, 0o755);
@@ -82,9 +82,11 @@ describe('local services', () => {
       await once(first.process, 'exit');
       const orphanPostgres = first.pids[2]!;
       expect(isRunning(orphanPostgres)).toBe(true);
+      expect(existsSync(first.socketDir)).toBe(true);
 
       second = await startHost(dataDir);
       expect(isRunning(orphanPostgres)).toBe(false);
+      expect(existsSync(first.socketDir)).toBe(false);
       expect(second.pids.every(isProcessAlive)).toBe(true);
     } finally {
       for (const pid of first.pids.filter(isProcessAlive)) process.kill(pid, 'SIGKILL');

@@ -116,4 +116,20 @@ describe('a technician fixes Moodle permissions and replays what failed', () => 
     expect(api.body.errors?.[0]).toMatchObject({ message: 'No course has id 999.', extensions: { code: 'NOT_FOUND' } });
     expect(await stack.connections.stores.syncRuns.count()).toBe(runsBefore);
   });
+
+  it('lists no next runs for a paused schedule, and says how to resume it', async () => {
+    expect((await runCommand(['schedules', 'pause', 'enrollment-sync', '--reason', 'Moodle upgrade'], env)).code).toBe(0);
+    try {
+      const text = await runCommand(['schedules', 'describe', 'enrollment-sync'], env);
+      expect(text.output).toContain('enrollment-sync: PAUSED');
+      expect(text.output).toContain('note: Moodle upgrade');
+      expect(text.output).toContain('next: none while paused ("sms-sync schedules resume" to resume)');
+      const [described] = JSON.parse((await runCommand(['schedules', 'describe', 'enrollment-sync', '--json'], env)).output) as { next: string[] }[];
+      expect(described?.next).toEqual([]);
+    } finally {
+      expect((await runCommand(['schedules', 'resume', 'enrollment-sync'], env)).code).toBe(0);
+    }
+    const [resumed] = JSON.parse((await runCommand(['schedules', 'describe', 'enrollment-sync', '--json'], env)).output) as { next: string[] }[];
+    expect(resumed?.next).toHaveLength(3);
+  });
 });
