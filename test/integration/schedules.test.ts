@@ -1,5 +1,5 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { SCHEDULE_IDS } from '../../src/temporal/workflow-ids';
+import { SCHEDULE_CATCHUP_WINDOW_MS, SCHEDULE_IDS } from '../../src/temporal/workflow-ids';
 import { ensureSchedules, type ScheduleSettings } from '../../src/temporal/schedules';
 import { openTemporal, type TestTemporal } from '../support/environment';
 
@@ -38,11 +38,12 @@ describe('the sync schedules', () => {
     const described = await course.describe();
     expect(described.spec.intervals?.[0]?.every).toBe(30 * 60_000);
     expect(described.policies.overlap).toBe('SKIP');
-    expect(described.policies.catchupWindow).toBeGreaterThan(0);
+    expect(described.policies.catchupWindow).toBe(SCHEDULE_CATCHUP_WINDOW_MS);
     expect(described.action).toMatchObject({ workflowType: 'courseSyncWorkflow', taskQueue: temporal.taskQueue });
     const enrollmentDescribed = await enrollment.describe();
     expect(enrollmentDescribed.spec.intervals?.[0]?.every).toBe(20 * 60_000);
     expect(enrollmentDescribed.policies.overlap).toBe('SKIP');
+    expect(enrollmentDescribed.policies.catchupWindow).toBe(SCHEDULE_CATCHUP_WINDOW_MS);
     expect(enrollmentDescribed.action).toMatchObject({ workflowType: 'enrollmentSyncWorkflow' });
 
     await course.pause('maintenance window');

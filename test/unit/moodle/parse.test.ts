@@ -29,12 +29,233 @@ function thrown(action: () => unknown): MoodleError {
   throw new Error('expected a MoodleError, but nothing was thrown');
 }
 
-const SUCCESS_PARSERS: Record<string, (json: unknown) => unknown> = {
-  'site_info.json': parseSiteInfo,
-  'get_courses.json': parseCourses,
-  'get_contents.json': parseCourseContents,
-  'grade_items.json': parseGradeItems,
-  'enrolled_users.json': parseUsers,
+interface SuccessCase {
+  /** Parses the example's JSON and reduces the result to what `expected` spells out. */
+  read: (json: unknown) => unknown;
+  expected: unknown;
+}
+
+function success<T>(parse: (json: unknown) => T, summarise: (parsed: T) => unknown, expected: unknown): SuccessCase {
+  return { read: (json) => summarise(parse(json)), expected };
+}
+
+const whole = <T>(parsed: T): T => parsed;
+
+/** What each successful example parses to (test/fixtures/moodle/README.md describes the site). */
+const SUCCESS_PARSERS: Record<string, SuccessCase> = {
+  'site_info.json': success(parseSiteInfo, whole, {
+    siteName: 'Example Academy',
+    siteUrl: 'https://moodle.example.edu',
+    userId: 7,
+    username: 'svc_sms_sync',
+    functions: [
+      'core_course_get_contents',
+      'core_course_get_courses',
+      'core_course_get_courses_by_field',
+      'core_course_get_updates_since',
+      'core_enrol_get_enrolled_users',
+      'core_user_get_users_by_field',
+      'core_webservice_get_site_info',
+      'gradereport_user_get_grade_items',
+      'gradereport_user_get_grades_table',
+    ],
+    release: '4.5 (Build: 20241007)',
+    version: '2024100700',
+    siteId: 1,
+  }),
+  'get_courses.json': success(parseCourses, whole, [
+    {
+      id: 1,
+      shortName: 'EXACAD',
+      fullName: 'Example Academy',
+      displayName: 'Example Academy',
+      categoryId: 0,
+      format: 'site',
+      idNumber: '',
+      visible: true,
+      startDate: 0,
+      endDate: 0,
+      timeModified: 1721000000,
+    },
+    {
+      id: 101,
+      shortName: 'ENG201-2025',
+      fullName: 'English Literature 201',
+      displayName: 'English Literature 201',
+      categoryId: 3,
+      format: 'topics',
+      idNumber: 'SMS-ENG201-2025A',
+      visible: true,
+      startDate: 1736985600,
+      endDate: 1750377600,
+      timeModified: 1736900000,
+    },
+    {
+      id: 102,
+      shortName: 'BIO110-2024',
+      fullName: 'Biology 110 (archived)',
+      displayName: 'Biology 110 (archived)',
+      categoryId: 4,
+      format: 'weeks',
+      idNumber: 'SMS-BIO110-2024B',
+      visible: false,
+      startDate: 1722470400,
+      endDate: 1734048000,
+      timeModified: 1735000000,
+    },
+  ]),
+  // Sections as [id, section, name, visible, modules]; modules as
+  // [cmid, modName, instance, name, visible, visibleOnCoursePage, userVisible].
+  'get_contents.json': success(
+    parseCourseContents,
+    (sections) =>
+      sections.map((section) => [
+        section.id,
+        section.section,
+        section.name,
+        section.visible,
+        section.modules.map((module) => [
+          module.id,
+          module.modName,
+          module.instance,
+          module.name,
+          module.visible,
+          module.visibleOnCoursePage,
+          module.userVisible,
+        ]),
+      ]),
+    [
+      [
+        5010,
+        0,
+        'General',
+        true,
+        [
+          [1001, 'forum', 51, 'Announcements', true, true, true],
+          [1002, 'label', 61, 'Welcome banner', true, true, true],
+        ],
+      ],
+      [
+        5011,
+        1,
+        'Week 1 – Poetry',
+        true,
+        [
+          [1003, 'page', 71, 'Reading list', true, true, true],
+          [1004, 'assign', 11, 'Essay 1: Romantic poets', true, true, true],
+          [1005, 'quiz', 7, 'Week 2 quiz', true, true, true],
+          [1006, 'forum', 52, 'Seminar discussion', true, true, true],
+          [1007, 'choice', 21, 'Pick your seminar slot', true, true, true],
+        ],
+      ],
+      [
+        5012,
+        2,
+        'Week 2 – Drama',
+        true,
+        [
+          [1008, 'assign', 12, 'Essay 2 (draft, not released)', false, true, true],
+          [1009, 'url', 81, 'Globe Theatre virtual tour', true, false, true],
+        ],
+      ],
+      [5013, 3, 'Exam preparation', false, [[1011, 'quiz', 8, 'Mock exam', false, true, true]]],
+    ],
+  ),
+  // Per student: [courseId, userId, userFullName, userIdNumber, items]; items as
+  // [id, itemType, itemName, cmid, gradeRaw, gradeMax, gradeFormatted] in report order.
+  'grade_items.json': success(
+    parseGradeItems,
+    (report) =>
+      report.map((user) => [
+        user.courseId,
+        user.userId,
+        user.userFullName,
+        user.userIdNumber,
+        user.gradeItems.map((item) => [
+          item.id,
+          item.itemType,
+          item.itemName,
+          item.cmid,
+          item.gradeRaw,
+          item.gradeMax,
+          item.gradeFormatted,
+        ]),
+      ]),
+    [
+      [
+        101,
+        2001,
+        'Alice Martin',
+        'S1001',
+        [
+          [
+            3003,
+            'mod',
+            'Essay 1: Romantic poets',
+            1004,
+            78,
+            100,
+            '<i class="icon fa fa-check text-success fa-fw inline" title="Pass" role="img" aria-label="Pass"></i>78.00',
+          ],
+          [3004, 'mod', 'Week 2 quiz', 1005, 8.5, 10, '8.50'],
+          [3005, 'mod', 'Essay 2 (draft, not released)', 1008, null, 100, '-'],
+          [3002, 'category', null, undefined, 86.5, 110, '86.50'],
+          [3006, 'mod', 'Seminar discussion rating', 1006, 3, 4, 'Good'],
+          [3007, 'mod', 'Mock exam', 1011, null, 20, '-'],
+          [3008, 'manual', 'Attendance', undefined, 5, 6, '5.00'],
+          [3001, 'course', null, undefined, 94.5, 120, '94.50'],
+        ],
+      ],
+      [
+        101,
+        2002,
+        'Bongani Dlamini',
+        'S1002',
+        [
+          [3003, 'mod', 'Essay 1: Romantic poets', 1004, null, 100, '-'],
+          [3004, 'mod', 'Week 2 quiz', 1005, null, 10, '-'],
+          [3005, 'mod', 'Essay 2 (draft, not released)', 1008, null, 100, '-'],
+          [3002, 'category', null, undefined, null, 210, '-'],
+          [3006, 'mod', 'Seminar discussion rating', 1006, null, 4, '-'],
+          [3007, 'mod', 'Mock exam', 1011, null, 20, '-'],
+          [3008, 'manual', 'Attendance', undefined, null, 6, '-'],
+          [3001, 'course', null, undefined, null, 240, '-'],
+        ],
+      ],
+    ],
+  ),
+  'enrolled_users.json': success((json) => parseUsers(json), whole, [
+    {
+      id: 1500,
+      username: 'tokafor',
+      firstName: 'Tina',
+      lastName: 'Okafor',
+      fullName: 'Tina Okafor',
+      email: 'tina.okafor@example.edu',
+      idNumber: 'T0042',
+      roles: ['editingteacher'],
+    },
+    {
+      id: 2001,
+      username: 's1001',
+      firstName: 'Alice',
+      lastName: 'Martin',
+      fullName: 'Alice Martin',
+      email: 'alice.martin@students.example.edu',
+      idNumber: 'S1001',
+      roles: ['student'],
+    },
+    {
+      id: 2002,
+      username: 's1002',
+      firstName: 'Bongani',
+      lastName: 'Dlamini',
+      fullName: 'Bongani Dlamini',
+      email: 'bongani.dlamini@students.example.edu',
+      idNumber: 'S1002',
+      roles: ['student'],
+    },
+  ]),
 };
 
 interface ExpectedError {
@@ -65,9 +286,8 @@ describe('example responses', () => {
     expect(exampleFiles()).toHaveLength(covered.size);
   });
 
-  it.each(Object.entries(SUCCESS_PARSERS))('%s parses', (name, parse) => {
-    const parsed = parse(body(exampleText(name)));
-    expect(parsed).toBeDefined();
+  it.each(Object.entries(SUCCESS_PARSERS))('%s parses to the values it holds', (name, { read, expected }) => {
+    expect(read(body(exampleText(name)))).toStrictEqual(expected);
   });
 
   it.each(Object.entries(EXPECTED_ERRORS))('%s is classified', (name, expected) => {
@@ -293,7 +513,16 @@ describe('parseGradeItems', () => {
 
     it('leaves gradeRaw out entirely when the report does not show grades', () => {
       const parsed = parseRow(row);
-      expect(parsed).toBeDefined();
+      expect(parsed).toStrictEqual({
+        id: 1,
+        itemName: 'Essay',
+        itemType: 'mod',
+        itemModule: 'assign',
+        itemInstance: 3,
+        itemNumber: 0,
+        idNumber: '',
+        categoryId: 2,
+      });
       expect(parsed?.gradeRaw).toBeUndefined();
       expect(Object.keys(parsed ?? {})).not.toContain('gradeRaw');
       for (const key of ['status', 'weightRaw', 'feedbackFormat', 'gradeFormatted']) {
