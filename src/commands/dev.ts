@@ -6,6 +6,7 @@ import { loadConfig } from '../config';
 import { devStatePath, readDevState, removeDevState, writeDevState } from '../config/dev-state';
 import { forgetDevData, startDevStack, type DevStack } from '../local/dev-stack';
 import { exitCleanlyOnSignals } from '../local/processes';
+import { ensureLocalTools } from '../local/tools';
 import { createLogger } from '../logger';
 import { installTemporalLogging } from '../temporal/runtime';
 import { CommandError } from './exit-codes';
@@ -39,6 +40,7 @@ export async function runDevCommand(options: { fresh: boolean }): Promise<void> 
     removeDevState(stateDir);
     await stack?.stop();
   });
+  await ensureLocalTools(config, (line) => console.log(line));
   stack = await startDevStack(config, { log, progress: (step) => console.log(step), dataDir: stateDir });
 
   writeDevState(stateDir, {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Config } from '../config';
+import { findPostgresBinDir } from './postgres';
 
 /**
  * The two local servers that development and tests run: the Temporal CLI dev
@@ -109,4 +110,19 @@ export async function ensureTool(name: ToolName, config: Config, log: (line: str
   writeFileSync(stampPath(binary), recipes[name].fingerprint());
   log(`built ${name} in ${Math.round((Date.now() - started) / 1000)} s`);
   return binary;
+}
+
+/**
+ * Builds the local Temporal dev server and FerretDB unless configuration says
+ * they are not needed: an existing server (TEMPORAL_ADDRESS, MONGODB_URI) or a
+ * binary the user already has (TEMPORAL_CLI_PATH, FERRETDB_PATH), and checks
+ * that the PostgreSQL FerretDB stores its data in is installed (a system
+ * package, not something to build).
+ */
+export async function ensureLocalTools(config: Config, log: (line: string) => void): Promise<void> {
+  if (config.temporal.address === undefined) await ensureTool('temporal', config, log);
+  if (config.mongo.uri === undefined) {
+    await ensureTool('ferretdb', config, log);
+    findPostgresBinDir(config.tools.postgresBinDir);
+  }
 }

@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { devStatePath, isProcessAlive, type DevState } from '../../src/config/dev-state';
-import { runCommand, startCommand, type RunningCommand } from '../support/cli';
+import { runCommand, startCommand, startNpmScript, type RunningCommand } from '../support/cli';
 import { graphql } from '../support/graphql';
 import { waitUntil } from '../support/wait';
 
 const START_TIMEOUT_MS = 180_000;
+
+/** `sms-sync dev` exits 128 + the signal's number, and npm passes the code on. */
+const EXIT_ON: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
  * `sms-sync dev` as a newcomer runs it (`npm run dev`): its own Temporal dev
@@ -28,6 +31,14 @@ describe('sms-sync dev', () => {
     env = { ...inherited, LOCAL_STATE_DIR: stateDir, LOG_LEVEL: 'info' };
     dev = startCommand(['dev'], env);
   });
+
+  /** `signal` to npm's PID alone (not its process group, as a terminal's Ctrl-C would) stops every process within seconds. */
+  async function stopsEverythingOn(signal: NodeJS.Signals, state: DevState): Promise<void> {
+    expect(await dev.stop(signal)).toBe(EXIT_ON[signal]);
+    const everything = [state.pid, ...state.servicePids];
+    expect(await waitUntil(() => !everything.some(isProcessAlive), 10_000)).toBe(true);
+    expect(existsSync(devStatePath(stateDir))).toBe(false);
+  }
 
   afterAll(async () => {
     await dev?.stop('SIGKILL');
@@ -76,8 +87,9 @@ describe('sms-sync dev', () => {
       expect(existsSync(devStatePath(stateDir))).toBe(false);
 
       // A restart carries on with what the last run kept: the demo data is there already, and so is
-      // Temporal's history of the first run.
-      dev = startCommand(['dev'], env);
+      // Temporal's history of the first run. This time as the README says, through npm, which scripts,
+      // systemd and CI stop by signalling its one PID.
+      dev = startNpmScript('dev', [], env);
       expect((await dev.waitForLine(/^Demo SMS data: (.*)$/, START_TIMEOUT_MS))[1]).toBe('0 course(s) opened, 0 student(s), 0 enrollment(s)');
       await dev.waitForLine(/^Other terminals/, 5_000);
       const restarted = JSON.parse(readFileSync(devStatePath(stateDir), 'utf8')) as DevState;
@@ -88,12 +100,13 @@ describe('sms-sync dev', () => {
       } finally {
         await connection.close();
       }
-      expect(await dev.stop('SIGINT')).toBe(130);
+      await stopsEverythingOn('SIGTERM', restarted);
 
       // --fresh forgets it all: the demo data is added again.
-      dev = startCommand(['dev', '--fresh'], env);
+      dev = startNpmScript('dev', ['--fresh'], env);
       expect((await dev.waitForLine(/^Demo SMS data: (.*)$/, START_TIMEOUT_MS))[1]).toBe(firstSeed);
-      expect(await dev.stop('SIGINT')).toBe(130);
+      await dev.waitForLine(/^Other terminals/, 5_000);
+      await stopsEverythingOn('SIGINT', JSON.parse(readFileSync(devStatePath(stateDir), 'utf8')) as DevState);
     },
     3 * START_TIMEOUT_MS,
   );

@@ -15,7 +15,17 @@ export interface RunningCommand {
 
 /** Starts `sms-sync <args>` as a real process, the way a person would. */
 export function startCommand(args: string[], env: NodeJS.ProcessEnv = process.env): RunningCommand {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: 'pipe' });
+  return watch(spawn(process.execPath, [CLI, ...args], { env, stdio: 'pipe' }));
+}
+
+/** Starts `npm run <script> -- <args>` in the repository, as the README tells a newcomer to. */
+export function startNpmScript(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): RunningCommand {
+  return watch(spawn('npm', ['run', '--silent', script, '--', ...args], { cwd: REPO_ROOT, env, stdio: 'pipe' }));
+}
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
+
+function watch(child: ChildProcessWithoutNullStreams): RunningCommand {
   const lines: string[] = [];
   const waiters = new Set<(line: string) => void>();
   for (const stream of [child.stdout, child.stderr]) {
