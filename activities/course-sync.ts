@@ -1,11 +1,11 @@
 import { SYNC_SCOPES } from '../src/domain/sync-scopes';
 import { describeHeldDeletions, diffCourses } from '../src/domain/course-diff';
-import type { MoodleClient } from '../src/moodle';
+import { MOODLE_FUNCTIONS, type MoodleClient } from '../src/moodle';
 import type { Stores } from '../src/store';
 import { toActivityFailure } from './failures';
 
 /** What a course sync needs from Moodle; checked before anything is read. */
-export const COURSE_SYNC_FUNCTIONS = ['core_webservice_get_site_info', 'core_course_get_courses'] as const;
+export const COURSE_SYNC_FUNCTIONS = [MOODLE_FUNCTIONS.siteInfo, MOODLE_FUNCTIONS.courses] as const;
 
 export const HELD_DELETIONS_CODE = 'COURSE_DELETIONS_HELD';
 

@@ -11,16 +11,16 @@ import {
   type PerStudentSettings,
 } from '../src/domain/enrollment-sync';
 import type { UserGrades } from '../src/domain/moodle-data';
-import { isMoodleError, type MoodleClient, type MoodleSession } from '../src/moodle';
+import { isMoodleError, MOODLE_FUNCTIONS, type MoodleClient, type MoodleSession } from '../src/moodle';
 import type { Stores } from '../src/store';
 import type { EnrollmentSyncState, EnrollmentSyncWrite } from '../src/store/enrollments';
 import { toActivityFailure } from './failures';
 
 /** What an enrollment sync needs from Moodle; checked once per run before any course is read. */
 export const ENROLLMENT_SYNC_FUNCTIONS = [
-  'core_webservice_get_site_info',
-  'core_course_get_contents',
-  'gradereport_user_get_grade_items',
+  MOODLE_FUNCTIONS.siteInfo,
+  MOODLE_FUNCTIONS.courseContents,
+  MOODLE_FUNCTIONS.gradeItems,
 ] as const;
 
 /** Counts only: gradebooks never pass through workflow history. */

@@ -1,15 +1,12 @@
-/** The web-service functions the simulator implements (and a fresh site's service lists). */
-export const SIMULATED_FUNCTIONS = [
-  'core_course_get_contents',
-  'core_course_get_courses',
-  'core_enrol_get_enrolled_users',
-  'core_user_get_users_by_field',
-  'core_webservice_get_site_info',
-  'gradereport_user_get_grade_items',
-] as const;
+import { MOODLE_FUNCTIONS, type MoodleFunction } from '../moodle';
 
-export type SimulatedFunction = (typeof SIMULATED_FUNCTIONS)[number];
+/**
+ * The simulator implements exactly the functions the client calls (WS_FUNCTIONS
+ * is keyed by them, so a new client function fails to compile until it is
+ * simulated), and a fresh site's service lists them all.
+ */
+export const SIMULATED_FUNCTIONS: readonly MoodleFunction[] = Object.freeze(Object.values(MOODLE_FUNCTIONS));
 
-export function isSimulatedFunction(name: string): name is SimulatedFunction {
+export function isSimulatedFunction(name: string): name is MoodleFunction {
   return (SIMULATED_FUNCTIONS as readonly string[]).includes(name);
 }

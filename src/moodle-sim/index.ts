@@ -11,12 +11,12 @@
  *   await sim.close();
  */
 export { startMoodleSimulator, REST_ENDPOINT } from './http/server';
-export type { MoodleSimulator, MoodleSimulatorOptions } from './http/server';
+export type { MoodleSimulator, MoodleSimulatorOptions, ScheduleWait } from './http/server';
 export { FaultController } from './http/faults';
 export type { FaultSettings } from './http/faults';
 export { CallCounter } from './http/call-counter';
 export { SiteModel, MODELLED_CAPABILITIES, SITE_COURSE_ID } from './site';
-export type { Capability, CourseAccess, SiteModelOptions } from './site';
+export type { Capability, CourseAccess, EnrolOptions, GradeOptions, SiteModelOptions } from './site';
 export type * from './site-inputs';
 export type * from './records';
 export { ROLE_IDS } from './records';
@@ -24,6 +24,5 @@ export { generateSite } from './generate';
 export type { GenerateSiteOptions } from './generate';
 export { demoSite } from './demo-site';
 export { SIMULATED_FUNCTIONS } from './function-names';
-export type { SimulatedFunction } from './function-names';
 export type { Gradebook, ReportRow, UserReport } from './gradebook';
 export type { SeedPlan } from './seeded-grades';

@@ -2,6 +2,7 @@ import { Pool } from 'undici';
 import type { Secret } from '../secret';
 import { errorFromTransport, type MoodleCall } from './classify';
 import { encodeParams, type MoodleParams } from './encode';
+import { MOODLE_FUNCTIONS, type MoodleFunction } from './functions';
 import {
   parseCourseContents,
   parseCourses,
@@ -83,7 +84,7 @@ export function createMoodleClient(options: MoodleClientOptions): MoodleClient {
   });
   const scrub = (text: string) => options.token.scrub(text);
 
-  async function send(wsfunction: string, params: MoodleParams, extra: CallExtra): Promise<unknown> {
+  async function send(wsfunction: MoodleFunction, params: MoodleParams, extra: CallExtra): Promise<unknown> {
     const context: MoodleCall = { wsfunction, courseId: extra.courseId, scrub };
     // The token goes in the body only: query strings end up in access logs.
     const form = encodeParams({ wstoken: options.token.reveal(), ...params });
@@ -119,7 +120,7 @@ interface CallExtra {
   timeoutMs?: number;
 }
 
-type Send = (wsfunction: string, params: MoodleParams, extra: CallExtra) => Promise<unknown>;
+type Send = (wsfunction: MoodleFunction, params: MoodleParams, extra: CallExtra) => Promise<unknown>;
 
 class CallCounter implements MoodleCallCounts {
   readonly #counts = new Map<string, number>();
@@ -144,13 +145,13 @@ function createSession(
   gradeTimeoutMs: number,
   clientCounts?: CallCounter,
 ): MoodleSession {
-  const call = (wsfunction: string, params: MoodleParams, extra: CallExtra = {}) => {
+  const call = (wsfunction: MoodleFunction, params: MoodleParams, extra: CallExtra = {}) => {
     counts.record(wsfunction);
     clientCounts?.record(wsfunction);
     return send(wsfunction, params, extra);
   };
 
-  const getSiteInfo = async () => parseSiteInfo(await call('core_webservice_get_site_info', {}));
+  const getSiteInfo = async () => parseSiteInfo(await call(MOODLE_FUNCTIONS.siteInfo, {}));
 
   async function getUsersByField(field: UserLookupField, values: readonly string[]): Promise<MoodleUser[]> {
     const batches: (readonly string[])[] = [];
@@ -159,7 +160,7 @@ function createSession(
     }
     const results = await Promise.all(
       batches.map(async (batch) =>
-        parseUsers(await call('core_user_get_users_by_field', { field, values: batch }), 'core_user_get_users_by_field'),
+        parseUsers(await call(MOODLE_FUNCTIONS.usersByField, { field, values: batch }), MOODLE_FUNCTIONS.usersByField),
       ),
     );
     return results.flat();
@@ -172,11 +173,11 @@ function createSession(
       assertFunctionsAllowed(siteInfo, required);
       return siteInfo;
     },
-    getCourses: async () => parseCourses(await call('core_course_get_courses', {})),
+    getCourses: async () => parseCourses(await call(MOODLE_FUNCTIONS.courses, {})),
     getCourseContents: async (courseId) =>
       parseCourseContents(
         await call(
-          'core_course_get_contents',
+          MOODLE_FUNCTIONS.courseContents,
           {
             courseid: courseId,
             options: [
@@ -191,13 +192,13 @@ function createSession(
     getGradeItems: async (courseId, userId = 0) =>
       parseGradeItems(
         await call(
-          'gradereport_user_get_grade_items',
+          MOODLE_FUNCTIONS.gradeItems,
           { courseid: courseId, userid: userId },
           { courseId, timeoutMs: gradeTimeoutMs },
         ),
       ),
     getEnrolledUsers: async (courseId) =>
-      parseUsers(await call('core_enrol_get_enrolled_users', { courseid: courseId }, { courseId })),
+      parseUsers(await call(MOODLE_FUNCTIONS.enrolledUsers, { courseid: courseId }, { courseId })),
     getUsersByField,
     calls: counts,
   };

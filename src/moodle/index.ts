@@ -7,6 +7,7 @@ export {
   type UserLookupField,
 } from './client';
 export { MoodleError, isMoodleError, type MoodleErrorKind } from './errors';
+export { MOODLE_FUNCTIONS, type MoodleFunction } from './functions';
 export { REQUIRED_FUNCTIONS } from './preflight';
 export {
   parseCourseContents,

@@ -9,6 +9,7 @@ import {
   type MoodleCall,
   type ResponseHeaders,
 } from './classify';
+import { MOODLE_FUNCTIONS } from './functions';
 import {
   courseContentsSchema,
   coursesSchema,
@@ -85,24 +86,24 @@ function validate<T>(schema: z.ZodType<T>, json: unknown, wsfunction: string): T
 }
 
 export function parseSiteInfo(json: unknown): SiteInfo {
-  return validate(siteInfoSchema, json, 'core_webservice_get_site_info');
+  return validate(siteInfoSchema, json, MOODLE_FUNCTIONS.siteInfo);
 }
 
 export function parseCourses(json: unknown): MoodleCourse[] {
-  return validate(coursesSchema, json, 'core_course_get_courses');
+  return validate(coursesSchema, json, MOODLE_FUNCTIONS.courses);
 }
 
 export function parseCourseContents(json: unknown): CourseSection[] {
-  return validate(courseContentsSchema, json, 'core_course_get_contents');
+  return validate(courseContentsSchema, json, MOODLE_FUNCTIONS.courseContents);
 }
 
 export function parseGradeItems(json: unknown): UserGrades[] {
-  return validate(gradeReportSchema, json, 'gradereport_user_get_grade_items');
+  return validate(gradeReportSchema, json, MOODLE_FUNCTIONS.gradeItems);
 }
 
 /** Both user functions answer the same array of user details (docs/moodle.md §7). */
-export type UserListFunction = 'core_enrol_get_enrolled_users' | 'core_user_get_users_by_field';
+export type UserListFunction = typeof MOODLE_FUNCTIONS.enrolledUsers | typeof MOODLE_FUNCTIONS.usersByField;
 
-export function parseUsers(json: unknown, wsfunction: UserListFunction = 'core_enrol_get_enrolled_users'): MoodleUser[] {
+export function parseUsers(json: unknown, wsfunction: UserListFunction = MOODLE_FUNCTIONS.enrolledUsers): MoodleUser[] {
   return validate(usersSchema, json, wsfunction);
 }

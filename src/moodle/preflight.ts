@@ -1,16 +1,10 @@
 import { SERVICE_SETTINGS } from './classify';
 import { MoodleError } from './errors';
+import { MOODLE_FUNCTIONS, type MoodleFunction } from './functions';
 import type { SiteInfo } from '../domain/moodle-data';
 
 /** Every function the client calls; the token's external service must list them all. */
-export const REQUIRED_FUNCTIONS: readonly string[] = Object.freeze([
-  'core_webservice_get_site_info',
-  'core_course_get_courses',
-  'core_course_get_contents',
-  'gradereport_user_get_grade_items',
-  'core_enrol_get_enrolled_users',
-  'core_user_get_users_by_field',
-]);
+export const REQUIRED_FUNCTIONS: readonly MoodleFunction[] = Object.freeze(Object.values(MOODLE_FUNCTIONS));
 
 /**
  * Throws one error naming every missing function, so the technician fixes
@@ -24,7 +18,7 @@ export function assertFunctionsAllowed(siteInfo: SiteInfo, required: readonly st
   const them = missingFunctions.length === 1 ? 'it' : 'them';
   throw new MoodleError({
     kind: 'function-not-allowed',
-    wsfunction: 'core_webservice_get_site_info',
+    wsfunction: MOODLE_FUNCTIONS.siteInfo,
     missingFunctions,
     message: `the token's service does not allow ${names}: add ${them} to the external service (${SERVICE_SETTINGS})`,
   });

@@ -1,4 +1,4 @@
-import type { SimulatedFunction } from '../function-names';
+import { MOODLE_FUNCTIONS, type MoodleFunction } from '../../moodle';
 import { getContents } from './contents';
 import { getCourses } from './courses';
 import type { WsFunction } from './define';
@@ -10,11 +10,11 @@ import { getUsersByField } from './users-by-field';
 export type { CallContext, WsFunction } from './define';
 
 /** Every function "installed" on the simulated site; anything else is invalidrecord (external_functions). */
-export const WS_FUNCTIONS: Readonly<Record<SimulatedFunction, WsFunction>> = {
-  core_course_get_contents: getContents,
-  core_course_get_courses: getCourses,
-  core_enrol_get_enrolled_users: getEnrolledUsers,
-  core_user_get_users_by_field: getUsersByField,
-  core_webservice_get_site_info: getSiteInfo,
-  gradereport_user_get_grade_items: getGradeItems,
+export const WS_FUNCTIONS: Readonly<Record<MoodleFunction, WsFunction>> = {
+  [MOODLE_FUNCTIONS.courseContents]: getContents,
+  [MOODLE_FUNCTIONS.courses]: getCourses,
+  [MOODLE_FUNCTIONS.enrolledUsers]: getEnrolledUsers,
+  [MOODLE_FUNCTIONS.usersByField]: getUsersByField,
+  [MOODLE_FUNCTIONS.siteInfo]: getSiteInfo,
+  [MOODLE_FUNCTIONS.gradeItems]: getGradeItems,
 };

@@ -9,6 +9,14 @@ import { MOODLE_ERROR_PAGE, PHP_WARNING_PREFIX, proxyErrorPage } from './html-pa
 
 export const REST_ENDPOINT = '/webservice/rest/server.php';
 
+/** Starts a wait of `ms` that calls `done` at its end; returns what cancels it. */
+export type ScheduleWait = (done: () => void, ms: number) => () => void;
+
+const timerWait: ScheduleWait = (done, ms) => {
+  const timer = setTimeout(done, ms);
+  return () => clearTimeout(timer);
+};
+
 export interface MoodleSimulatorOptions {
   site: SiteModel;
   /** The only valid wstoken (revocable through site.revokeToken()). */
@@ -18,6 +26,8 @@ export interface MoodleSimulatorOptions {
   /** Default 0: a free port. */
   port?: number;
   faults?: Partial<FaultSettings>;
+  /** How the latency faults wait; tests pass their own to see each wait and end it themselves. Default: a timer. */
+  scheduleWait?: ScheduleWait;
 }
 
 export interface MoodleSimulator {
@@ -46,7 +56,8 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
   const { site, token } = options;
   const faults = new FaultController(options.faults);
   const calls = new CallCounter();
-  const pendingTimers = new Set<NodeJS.Timeout>();
+  const scheduleWait = options.scheduleWait ?? timerWait;
+  const pendingWaits = new Set<() => void>();
   let siteUrl = '';
 
   const server = createServer((request, response) => {
@@ -89,11 +100,11 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
   function delay(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        pendingTimers.delete(timer);
+      const cancel = scheduleWait(() => {
+        pendingWaits.delete(cancel);
         resolve();
       }, ms);
-      pendingTimers.add(timer);
+      pendingWaits.add(cancel);
     });
   }
 
@@ -112,8 +123,8 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
     calls,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const timer of pendingTimers) clearTimeout(timer);
-        pendingTimers.clear();
+        for (const cancel of pendingWaits) cancel();
+        pendingWaits.clear();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -109,16 +109,19 @@ describe('generateSite', () => {
     expect(graded / cells).toBeLessThan(0.6);
   });
 
-  it('generates 5,000 courses × 50 students × 20 activities in a few seconds and serves them', async () => {
-    const started = Date.now();
+  it('builds the largest site it accepts, 5,000 courses × 50 students × 20 activities, and serves it', async () => {
     const site = generateSite({ seed: 'big', courses: 5000, studentsPerCourse: 50, activitiesPerCourse: 20 });
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(site.courses()).toHaveLength(5001);
+    const courseId = 4321;
+    expect(site.modules(courseId)).toHaveLength(20);
+    expect(site.enrolments(courseId).filter((enrolment) => enrolment.roles.includes('student'))).toHaveLength(50);
     const sim = await startSim(site);
     try {
-      const report = await gradeReport(sim, 4321);
-      expect(report.usergrades.length).toBeGreaterThan(40);
-      expect(report.usergrades[0]?.gradeitems.length).toBeGreaterThan(10);
+      const report = await gradeReport(sim, courseId);
+      const byId = (a: number, b: number) => a - b;
+      expect(report.usergrades.map((user) => user.userid).sort(byId)).toEqual(site.students(courseId).map((user) => user.id));
+      const itemIds = site.gradeItems(courseId).map((item) => item.id);
+      for (const user of report.usergrades) expect(user.gradeitems.map((row) => row.id)).toEqual(itemIds);
     } finally {
       await sim.close();
     }

@@ -1,7 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
-import { startMoodleSimulator, type MoodleSimulator, type SiteModel } from '../../../src/moodle-sim';
+import {
+  startMoodleSimulator,
+  type MoodleSimulator,
+  type MoodleSimulatorOptions,
+  type SiteModel,
+} from '../../../src/moodle-sim';
 
 export const TOKEN = '0123456789abcdef0123456789abcdef';
 
@@ -15,8 +20,16 @@ export function exampleJson(name: string): unknown {
   return JSON.parse(readFileSync(path.join(EXAMPLES_DIR, name), 'utf8')) as unknown;
 }
 
-export async function startSim(site: SiteModel): Promise<MoodleSimulator> {
-  return startMoodleSimulator({ site, token: TOKEN });
+export async function startSim(
+  site: SiteModel,
+  options: Omit<MoodleSimulatorOptions, 'site' | 'token'> = {},
+): Promise<MoodleSimulator> {
+  return startMoodleSimulator({ ...options, site, token: TOKEN });
+}
+
+/** Waits one event-loop turn at a time until the condition holds, instead of sleeping for a guessed time. */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
 }
 
 export type Param = string | number | boolean | readonly Param[] | { readonly [key: string]: Param };
