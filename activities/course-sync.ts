@@ -49,7 +49,12 @@ export function createCourseSyncActivities({ stores, moodle, now, deletionGuardR
           await stores.syncErrors.resolve([SYNC_SCOPES.heldDeletions], at);
         } else {
           await stores.syncErrors.record(
-            { scope: SYNC_SCOPES.heldDeletions, code: HELD_DELETIONS_CODE, message: held, details: { courseIds: diff.heldDeletions } },
+            {
+              scope: SYNC_SCOPES.heldDeletions,
+              code: HELD_DELETIONS_CODE,
+              message: held,
+              details: { courseIds: diff.heldDeletions },
+            },
             at,
           );
         }

@@ -115,10 +115,20 @@ export function createEnrollmentSyncActivities({
         );
         const at = now();
         await recordPlanErrors(stores, courseId, plan, at);
-        await stores.enrollments.writeSyncResults(stores.reportCards, { courseId, readAt }, planWrites(plan, at), at, () => {
-          progress.batchesWritten += 1;
-        });
-        await stores.syncErrors.resolve(plan.recovered.map((id) => SYNC_SCOPES.enrollment(id.toHexString())), at, courseId);
+        await stores.enrollments.writeSyncResults(
+          stores.reportCards,
+          { courseId, readAt },
+          planWrites(plan, at),
+          at,
+          () => {
+            progress.batchesWritten += 1;
+          },
+        );
+        await stores.syncErrors.resolve(
+          plan.recovered.map((id) => SYNC_SCOPES.enrollment(id.toHexString())),
+          at,
+          courseId,
+        );
         await stores.courses.recordEnrollmentSync(courseId, usePerStudent ? undefined : gradebook.length, at);
         return {
           enrollments: enrollments.length,
@@ -139,7 +149,12 @@ export function createEnrollmentSyncActivities({
     /** The error of a course that could not be synced, kept until a later run syncs it. */
     async recordCourseFailure(input: CourseFailureInput): Promise<void> {
       await stores.syncErrors.record(
-        { scope: SYNC_SCOPES.course(input.courseId), courseId: input.courseId, code: input.code, message: input.message },
+        {
+          scope: SYNC_SCOPES.course(input.courseId),
+          courseId: input.courseId,
+          code: input.code,
+          message: input.message,
+        },
         now(),
       );
     },
@@ -173,7 +188,12 @@ async function downloadPerStudent(
  * Error log first, enrollment second: if the attempt dies between the two,
  * the next run finds the enrollment unchanged and writes both again.
  */
-async function recordPlanErrors(stores: Stores, courseId: number, plan: EnrollmentSyncPlan<ObjectId>, at: Date): Promise<void> {
+async function recordPlanErrors(
+  stores: Stores,
+  courseId: number,
+  plan: EnrollmentSyncPlan<ObjectId>,
+  at: Date,
+): Promise<void> {
   await stores.syncErrors.recordMany(
     plan.failures.map((failure) => ({
       scope: SYNC_SCOPES.enrollment(failure.id.toHexString()),
@@ -186,7 +206,12 @@ async function recordPlanErrors(stores: Stores, courseId: number, plan: Enrollme
   );
   if (plan.gradesHidden) {
     await stores.syncErrors.record(
-      { scope: SYNC_SCOPES.course(courseId), courseId, code: GRADES_HIDDEN_BY_REPORT, message: gradesHiddenMessage(courseId) },
+      {
+        scope: SYNC_SCOPES.course(courseId),
+        courseId,
+        code: GRADES_HIDDEN_BY_REPORT,
+        message: gradesHiddenMessage(courseId),
+      },
       at,
     );
   } else {

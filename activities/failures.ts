@@ -14,7 +14,10 @@ function failureType(error: MoodleError): string {
  * technician's message, whether a retry can help, and Retry-After. Anything
  * else is rethrown untouched (Temporal retries unknown errors).
  */
-export function toActivityFailure(error: unknown, context: Pick<SyncFailureDetails, 'courseId' | 'moodleCalls'> = {}): unknown {
+export function toActivityFailure(
+  error: unknown,
+  context: Pick<SyncFailureDetails, 'courseId' | 'moodleCalls'> = {},
+): unknown {
   if (!isMoodleError(error)) return error;
   const details: SyncFailureDetails = {
     code: moodleErrorCode(error.kind),

@@ -6,7 +6,14 @@ import { startApiService } from '../src/services/api';
 import { createStores, type Stores } from '../src/store';
 import type { SiteModel } from '../src/moodle-sim';
 import { connectDatabase } from '../src/store/mongo';
-import { countQueries, FRONT_END_QUERIES, postQuery, runLoad, type FrontEndQuery, type GraphQLTarget } from './api-load';
+import {
+  countQueries,
+  FRONT_END_QUERIES,
+  postQuery,
+  runLoad,
+  type FrontEndQuery,
+  type GraphQLTarget,
+} from './api-load';
 import { timed } from './measure';
 import { numberIn } from '../src/commands/options';
 import { addSiteSizeOptions, applySizePreset, generateBenchSite, type SiteSizeOptions } from './options';
@@ -43,7 +50,12 @@ const program = addSiteSizeOptions(
   { courses: 1000, students: 100, activities: 15 },
 )
   .option('--seconds <n>', 'load duration per request kind and concurrency', numberIn(1, 120), 10)
-  .option('--connections <list>', 'concurrent requests, comma-separated', (text) => text.split(',').map((part) => numberIn(1, 500)(part.trim())), [10, 50]);
+  .option(
+    '--connections <list>',
+    'concurrent requests, comma-separated',
+    (text) => text.split(',').map((part) => numberIn(1, 500)(part.trim())),
+    [10, 50],
+  );
 
 /** A lone request answered this fast means the server has no backlog left. */
 const SETTLED_MS = 2_000;
@@ -58,7 +70,8 @@ async function settle(target: GraphQLTarget, body: string): Promise<number> {
   }
 }
 
-const body = (query: FrontEndQuery, variables: Record<string, string> = {}) => JSON.stringify({ query: FRONT_END_QUERIES[query], variables });
+const body = (query: FrontEndQuery, variables: Record<string, string> = {}) =>
+  JSON.stringify({ query: FRONT_END_QUERIES[query], variables });
 
 /** The request kinds, each over up to VARIANTS courses, students or enrollments. */
 async function buildLoads(stores: Stores, site: SiteModel): Promise<Load[]> {
@@ -67,19 +80,58 @@ async function buildLoads(stores: Stores, site: SiteModel): Promise<Load[]> {
   const ordered = [...sizes].sort((a, b) => a.size - b.size);
   const median = ordered[Math.floor(ordered.length / 2)]!.size;
   const largest = ordered.at(-1)!;
-  const medianCourses = shuffle(random, sizes.filter(({ size }) => size === median).map(({ courseId }) => courseId)).slice(0, VARIANTS);
-  const studentIds = shuffle(random, await stores.students.collection.find({}, { projection: { _id: 1 } }).map((student) => student._id.toHexString()).toArray()).slice(0, VARIANTS);
+  const medianCourses = shuffle(
+    random,
+    sizes.filter(({ size }) => size === median).map(({ courseId }) => courseId),
+  ).slice(0, VARIANTS);
+  const studentIds = shuffle(
+    random,
+    await stores.students.collection
+      .find({}, { projection: { _id: 1 } })
+      .map((student) => student._id.toHexString())
+      .toArray(),
+  ).slice(0, VARIANTS);
   // Equality reads per course, which every store serves; a scan of all enrollments would not be.
-  const enrollmentIds = (await Promise.all(medianCourses.slice(0, 50).map((courseId) => stores.enrollments.syncStates(courseId))))
+  const enrollmentIds = (
+    await Promise.all(medianCourses.slice(0, 50).map((courseId) => stores.enrollments.syncStates(courseId)))
+  )
     .flat()
     .map((enrollment) => enrollment._id.toHexString());
-  const courseBodies = (courseIds: number[]) => courseIds.map((courseId) => body('courseEnrollments', { courseId: String(courseId) }));
+  const courseBodies = (courseIds: number[]) =>
+    courseIds.map((courseId) => body('courseEnrollments', { courseId: String(courseId) }));
   return [
-    { name: 'coursesTab', description: 'the Courses tab, first page', bodies: [body('coursesTab')], p95LimitMs: P95_LIMIT_MS },
-    { name: 'medianCourseEnrollments', description: `a median course's enrollments page (${median} enrollments)`, bodies: courseBodies(medianCourses), p95LimitMs: P95_LIMIT_MS },
-    { name: 'largestCourseEnrollments', description: `the largest course's enrollments page (${largest.size} enrollments)`, bodies: courseBodies([largest.courseId]), p95LimitMs: LARGEST_COURSE_P95_LIMIT_MS },
-    { name: 'studentEnrollments', description: "a student's enrollments with report cards", bodies: studentIds.map((studentId) => body('studentEnrollments', { studentId })), p95LimitMs: P95_LIMIT_MS },
-    { name: 'enrollment', description: 'one enrollment with its report card', bodies: shuffle(random, enrollmentIds).slice(0, VARIANTS).map((id) => body('enrollment', { id })), p95LimitMs: P95_LIMIT_MS },
+    {
+      name: 'coursesTab',
+      description: 'the Courses tab, first page',
+      bodies: [body('coursesTab')],
+      p95LimitMs: P95_LIMIT_MS,
+    },
+    {
+      name: 'medianCourseEnrollments',
+      description: `a median course's enrollments page (${median} enrollments)`,
+      bodies: courseBodies(medianCourses),
+      p95LimitMs: P95_LIMIT_MS,
+    },
+    {
+      name: 'largestCourseEnrollments',
+      description: `the largest course's enrollments page (${largest.size} enrollments)`,
+      bodies: courseBodies([largest.courseId]),
+      p95LimitMs: LARGEST_COURSE_P95_LIMIT_MS,
+    },
+    {
+      name: 'studentEnrollments',
+      description: "a student's enrollments with report cards",
+      bodies: studentIds.map((studentId) => body('studentEnrollments', { studentId })),
+      p95LimitMs: P95_LIMIT_MS,
+    },
+    {
+      name: 'enrollment',
+      description: 'one enrollment with its report card',
+      bodies: shuffle(random, enrollmentIds)
+        .slice(0, VARIANTS)
+        .map((id) => body('enrollment', { id })),
+      p95LimitMs: P95_LIMIT_MS,
+    },
     { name: 'syncStatus', description: 'syncStatus', bodies: [body('syncStatus')], p95LimitMs: P95_LIMIT_MS },
   ];
 }
@@ -89,7 +141,12 @@ async function main(parsed: Options): Promise<void> {
   const sizeLabel = options.size ?? `${options.courses}x${options.students}x${options.activities}`;
   const site = generateBenchSite('sms-sync-api-bench', options);
   // No Moodle latency: the syncs only build the database here.
-  const stack = await startBenchStack({ site, latency: { latencyMs: 0, perRowLatencyMs: 0 }, concurrency: 4, worker: true });
+  const stack = await startBenchStack({
+    site,
+    latency: { latencyMs: 0, perRowLatencyMs: 0 },
+    concurrency: 4,
+    worker: true,
+  });
   const { stores } = stack.connections;
   const build = await timed(async () => {
     const seeded = await seedEnrollments(stores, site, new Date());
@@ -108,7 +165,10 @@ async function main(parsed: Options): Promise<void> {
   registerCleanup(() => monitored.close());
   const apiKey = generateApiKey();
   const api = await startApiService(
-    { ...stack.config, api: { host: '127.0.0.1', port: 0, keys: [{ role: 'reader', sha256: hashApiKey(apiKey) }], graphiql: false } },
+    {
+      ...stack.config,
+      api: { host: '127.0.0.1', port: 0, keys: [{ role: 'reader', sha256: hashApiKey(apiKey) }], graphiql: false },
+    },
     { ...stack.connections, database: monitored, stores: createStores(monitored) },
     // Requests still running when the benchmark closes the database would log their errors.
     { log: createLogger('silent'), port: 0 },
@@ -132,20 +192,42 @@ async function main(parsed: Options): Promise<void> {
       // Requests a load gave up on still run in the API and the database; measure the next load on an idle
       // server, not on that backlog.
       const settled = await settle(target, load.bodies[0] ?? '');
-      if (settled > SETTLED_MS) console.log(`\n(waited ${seconds(settled)} for the API to finish the previous load's requests)`);
+      if (settled > SETTLED_MS)
+        console.log(`\n(waited ${seconds(settled)} for the API to finish the previous load's requests)`);
       const counter = countQueries(monitored.client);
       const result = await runLoad(target, load.bodies, { connections, seconds: options.seconds });
       const underLoad = counter.read() / Math.max(1, result.requests);
       counter.stop();
       heading(`${load.description} (${connections} connections, ${options.seconds} s)`);
-      figure('latency', `p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
-      figure('throughput', `${result.requestsPerSecond.toFixed(0)} requests/s (${thousands(result.requests)} answered, ${result.failures} failed)`);
-      figure('MongoDB queries', `${perRequest.get(load.name)} per request (${underLoad.toFixed(2)} on average under load)`);
-      record(`${load.name}.c${connections}`, { ...result, queriesPerRequest: perRequest.get(load.name), queriesUnderLoad: underLoad });
+      figure(
+        'latency',
+        `p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`,
+      );
+      figure(
+        'throughput',
+        `${result.requestsPerSecond.toFixed(0)} requests/s (${thousands(result.requests)} answered, ${result.failures} failed)`,
+      );
+      figure(
+        'MongoDB queries',
+        `${perRequest.get(load.name)} per request (${underLoad.toFixed(2)} on average under load)`,
+      );
+      record(`${load.name}.c${connections}`, {
+        ...result,
+        queriesPerRequest: perRequest.get(load.name),
+        queriesUnderLoad: underLoad,
+      });
       if (connections <= 10) {
-        verdict(`${load.name}: p95 ≤ ${load.p95LimitMs} ms at ${connections} concurrent requests`, result.p95 <= load.p95LimitMs && result.failures === 0, `p95 ${result.p95.toFixed(1)} ms, ${result.failures} failed`);
+        verdict(
+          `${load.name}: p95 ≤ ${load.p95LimitMs} ms at ${connections} concurrent requests`,
+          result.p95 <= load.p95LimitMs && result.failures === 0,
+          `p95 ${result.p95.toFixed(1)} ms, ${result.failures} failed`,
+        );
       } else {
-        verdict(`${load.name}: no errors or time-outs at ${connections} concurrent requests`, result.failures === 0, `${result.failures} failed of ${thousands(result.requests + result.failures)}, p95 ${result.p95.toFixed(1)} ms`);
+        verdict(
+          `${load.name}: no errors or time-outs at ${connections} concurrent requests`,
+          result.failures === 0,
+          `${result.failures} failed of ${thousands(result.requests + result.failures)}, p95 ${result.p95.toFixed(1)} ms`,
+        );
       }
     }
   }

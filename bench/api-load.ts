@@ -11,20 +11,38 @@ export const FRONT_END_QUERIES = {
     query CourseEnrollments($courseId: ID!) {
       enrollments(courseId: $courseId, first: 50) {
         totalCount
-        pageInfo { hasNextPage endCursor }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
         edges {
           cursor
           node {
             id
-            student { id fullName }
-            progress { percent graded total }
-            grade { formatted percentage letter }
+            student {
+              id
+              fullName
+            }
+            progress {
+              percent
+              graded
+              total
+            }
+            grade {
+              formatted
+              percentage
+              letter
+            }
             lastSyncedAt
-            syncError { code message }
+            syncError {
+              code
+              message
+            }
           }
         }
       }
-    }`,
+    }
+  `,
   studentEnrollments: /* GraphQL */ `
     query StudentEnrollments($studentId: ID!) {
       student(id: $studentId) {
@@ -36,36 +54,102 @@ export const FRONT_END_QUERIES = {
           edges {
             node {
               id
-              course { id shortName fullName state }
-              progress { percent graded total }
-              grade { formatted percentage letter }
-              reportCard { name grade percentage range feedback }
+              course {
+                id
+                shortName
+                fullName
+                state
+              }
+              progress {
+                percent
+                graded
+                total
+              }
+              grade {
+                formatted
+                percentage
+                letter
+              }
+              reportCard {
+                name
+                grade
+                percentage
+                range
+                feedback
+              }
             }
           }
         }
       }
-    }`,
+    }
+  `,
   enrollment: /* GraphQL */ `
     query Enrollment($id: ID!) {
       enrollment(id: $id) {
         id
-        course { id shortName fullName }
-        student { id fullName }
-        progress { percent graded total }
-        grade { formatted percentage letter }
+        course {
+          id
+          shortName
+          fullName
+        }
+        student {
+          id
+          fullName
+        }
+        progress {
+          percent
+          graded
+          total
+        }
+        grade {
+          formatted
+          percentage
+          letter
+        }
         lastSyncedAt
-        syncError { code message }
-        reportCard { name itemType grade percentage range weight feedback hidden }
+        syncError {
+          code
+          message
+        }
+        reportCard {
+          name
+          itemType
+          grade
+          percentage
+          range
+          weight
+          feedback
+          hidden
+        }
       }
-    }`,
+    }
+  `,
   coursesTab: /* GraphQL */ `
     query CoursesTab {
       courses(first: 50) {
         totalCount
-        pageInfo { hasNextPage endCursor }
-        edges { cursor node { id moodleId shortName fullName state deleted visibleInMoodle startDate endDate lastSyncedAt } }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            id
+            moodleId
+            shortName
+            fullName
+            state
+            deleted
+            visibleInMoodle
+            startDate
+            endDate
+            lastSyncedAt
+          }
+        }
       }
-    }`,
+    }
+  `,
   syncStatus: /* GraphQL */ `
     query SyncStatus {
       syncStatus {
@@ -73,16 +157,44 @@ export const FRONT_END_QUERIES = {
         message
         cause
         lastSuccessAt
-        lastCourseSync { id outcome startedAt finishedAt counts { name value } }
-        lastEnrollmentSync { id outcome startedAt finishedAt counts { name value } }
+        lastCourseSync {
+          id
+          outcome
+          startedAt
+          finishedAt
+          counts {
+            name
+            value
+          }
+        }
+        lastEnrollmentSync {
+          id
+          outcome
+          startedAt
+          finishedAt
+          counts {
+            name
+            value
+          }
+        }
       }
-    }`,
+    }
+  `,
 } as const;
 
 export type FrontEndQuery = keyof typeof FRONT_END_QUERIES;
 
 /** Commands the driver sends on its own (handshakes, health checks, session ends), not queries of a request. */
-const HOUSEKEEPING = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'buildInfo']);
+const HOUSEKEEPING = new Set([
+  'hello',
+  'ismaster',
+  'isMaster',
+  'ping',
+  'endSessions',
+  'saslStart',
+  'saslContinue',
+  'buildInfo',
+]);
 
 /** Counts the database commands a client sends, through the driver's command monitoring. */
 export function countQueries(client: MongoClient): { read(): number; byName(): Record<string, number>; stop(): void } {
@@ -110,7 +222,8 @@ function headers(apiKey: string) {
 export async function postQuery(target: GraphQLTarget, body: string): Promise<void> {
   const response = await fetch(target.url, { method: 'POST', headers: headers(target.apiKey), body });
   const text = await response.text();
-  if (!response.ok || text.includes('"errors"')) throw new Error(`the API answered ${response.status}: ${text.slice(0, 500)}`);
+  if (!response.ok || text.includes('"errors"'))
+    throw new Error(`the API answered ${response.status}: ${text.slice(0, 500)}`);
 }
 
 export interface LoadResult {
@@ -133,7 +246,11 @@ function percentile(sorted: readonly number[], share: number): number {
  * requests hit different courses and students). Latencies come from every
  * response, as autocannon's own summary has no p95.
  */
-export async function runLoad(target: GraphQLTarget, bodies: readonly string[], options: { connections: number; seconds: number }): Promise<LoadResult> {
+export async function runLoad(
+  target: GraphQLTarget,
+  bodies: readonly string[],
+  options: { connections: number; seconds: number },
+): Promise<LoadResult> {
   let next = 0;
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {

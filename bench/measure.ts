@@ -49,13 +49,18 @@ export async function largestHistory(
 ): Promise<{ workflowId: string; events: number }> {
   const children = Math.ceil(coursesToSync / ENROLLMENT_SYNC_BATCH_SIZE);
   const ids = [workflowId, ...Array.from({ length: children }, (_, index) => `${workflowId}-batch-${index + 1}`)];
-  const lengths = await Promise.all(ids.map(async (id) => ({ workflowId: id, events: await historyLength(client, id) })));
+  const lengths = await Promise.all(
+    ids.map(async (id) => ({ workflowId: id, events: await historyLength(client, id) })),
+  );
   return lengths.reduce((longest, entry) => (entry.events > longest.events ? entry : longest));
 }
 
 /** The enrollments written (data or error) since `since`, as `courseId:moodleUserId` keys. */
 export async function writtenSince(enrollments: EnrollmentStore, since: Date): Promise<Set<string>> {
-  const cursor = enrollments.collection.find({ updatedAt: { $gte: since } }, { projection: { courseId: 1, moodleUserId: 1 } });
+  const cursor = enrollments.collection.find(
+    { updatedAt: { $gte: since } },
+    { projection: { courseId: 1, moodleUserId: 1 } },
+  );
   const keys = new Set<string>();
   for await (const { courseId, moodleUserId } of cursor) keys.add(pairKey(courseId, moodleUserId));
   return keys;
@@ -79,9 +84,15 @@ export async function measureDirectWrite(
   /** How many the run wrote (`writtenSince`), and how many of them to rewrite at most. */
   counts: { written: number; sample: number },
 ): Promise<{ documents: number; ms: number; sampled?: number }> {
-  const documents = await stores.enrollments.collection.find({ updatedAt: { $gte: since } }).limit(counts.sample).toArray();
+  const documents = await stores.enrollments.collection
+    .find({ updatedAt: { $gte: since } })
+    .limit(counts.sample)
+    .toArray();
   const cards = new Map(
-    (await stores.reportCards.ofEnrollments(documents.map((document) => document._id.toHexString()))).map((card) => [card._id.toHexString(), card]),
+    (await stores.reportCards.ofEnrollments(documents.map((document) => document._id.toHexString()))).map((card) => [
+      card._id.toHexString(),
+      card,
+    ]),
   );
   let next = 0;
   const lane = async () => {
@@ -110,5 +121,9 @@ export async function measureDirectWrite(
   };
   const { ms } = await timed(() => Promise.all(Array.from({ length: concurrency }, lane)));
   if (documents.length >= counts.written) return { documents: documents.length, ms };
-  return { documents: counts.written, ms: (ms * counts.written) / Math.max(1, documents.length), sampled: documents.length };
+  return {
+    documents: counts.written,
+    ms: (ms * counts.written) / Math.max(1, documents.length),
+    sampled: documents.length,
+  };
 }

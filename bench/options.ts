@@ -41,7 +41,9 @@ const ORDINARY_SPREAD = 0.35;
  */
 export function skewedCourseSizes(courses: number, total: number, largest: number, seed: string): number[] {
   const random = mulberry32(hashSeed(seed));
-  const lectures = Array.from({ length: Math.min(LECTURES, courses) }, (_, k) => Math.round(largest / (k + 1) ** LECTURE_DECAY));
+  const lectures = Array.from({ length: Math.min(LECTURES, courses) }, (_, k) =>
+    Math.round(largest / (k + 1) ** LECTURE_DECAY),
+  );
   // Box–Muller: a standard normal from two uniforms.
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const shapes = Array.from({ length: courses - lectures.length }, () => Math.exp(ORDINARY_SPREAD * normal()));
@@ -68,7 +70,10 @@ export function skewedCourseSizes(courses: number, total: number, largest: numbe
 export function addSiteSizeOptions(command: Command, defaults: SiteSizeOptions): Command {
   return command
     .addOption(
-      new Option('--size <preset>', `a preset site: university = ${UNIVERSITY.courses} courses, ${UNIVERSITY.enrollments} enrollments (skewed), Moodle ${UNIVERSITY.latencyMs} ms a call`).choices(['university']),
+      new Option(
+        '--size <preset>',
+        `a preset site: university = ${UNIVERSITY.courses} courses, ${UNIVERSITY.enrollments} enrollments (skewed), Moodle ${UNIVERSITY.latencyMs} ms a call`,
+      ).choices(['university']),
     )
     .option('--courses <n>', 'courses on the simulated site (3–5000)', numberIn(3, 5000), defaults.courses)
     .option('--students <n>', 'students per course (1–100)', numberIn(1, 100), defaults.students)
@@ -77,12 +82,16 @@ export function addSiteSizeOptions(command: Command, defaults: SiteSizeOptions):
 
 /** The options a preset overrides. */
 export function applySizePreset<T extends SiteSizeOptions>(options: T): T {
-  return options.size === 'university' ? { ...options, courses: UNIVERSITY.courses, activities: UNIVERSITY.activities } : options;
+  return options.size === 'university'
+    ? { ...options, courses: UNIVERSITY.courses, activities: UNIVERSITY.activities }
+    : options;
 }
 
 export function generateBenchSite(seed: string, size: SiteSizeOptions): SiteModel {
   const courseSizes =
-    size.size === 'university' ? skewedCourseSizes(UNIVERSITY.courses, UNIVERSITY.enrollments, UNIVERSITY.largestCourse, `${seed}-sizes`) : undefined;
+    size.size === 'university'
+      ? skewedCourseSizes(UNIVERSITY.courses, UNIVERSITY.enrollments, UNIVERSITY.largestCourse, `${seed}-sizes`)
+      : undefined;
   const enrollments = courseSizes === undefined ? size.courses * size.students : UNIVERSITY.enrollments;
   return generateSite({
     seed,
@@ -90,6 +99,9 @@ export function generateBenchSite(seed: string, size: SiteSizeOptions): SiteMode
     studentsPerCourse: size.students,
     activitiesPerCourse: size.activities,
     courseSizes,
-    studentPool: Math.max(courseSizes === undefined ? size.students : UNIVERSITY.largestCourse, Math.round(enrollments / COURSES_PER_STUDENT)),
+    studentPool: Math.max(
+      courseSizes === undefined ? size.students : UNIVERSITY.largestCourse,
+      Math.round(enrollments / COURSES_PER_STUDENT),
+    ),
   });
 }

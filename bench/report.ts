@@ -69,8 +69,16 @@ export const RESULTS_DIR = path.resolve(__dirname, 'results');
 export function writeResults(name: string, settings: Record<string, unknown>): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `${name}.json`);
-  const machine = { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
-  writeFileSync(file, `${JSON.stringify({ benchmark: name, at: new Date().toISOString(), machine, settings, figures, verdicts }, null, 2)}\n`);
+  const machine = {
+    cpus: os.cpus().length,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+  };
+  writeFileSync(
+    file,
+    `${JSON.stringify({ benchmark: name, at: new Date().toISOString(), machine, settings, figures, verdicts }, null, 2)}\n`,
+  );
   console.log(`\nResults written to ${path.relative(process.cwd(), file)}`);
   return file;
 }

@@ -19,10 +19,7 @@ export function siteCourseIds(site: SiteModel): number[] {
     .map((course) => course.id);
 }
 
-async function insertInBatches<T>(
-  insert: (batch: T[]) => Promise<unknown>,
-  documents: readonly T[],
-): Promise<void> {
+async function insertInBatches<T>(insert: (batch: T[]) => Promise<unknown>, documents: readonly T[]): Promise<void> {
   for (let start = 0; start < documents.length; start += INSERT_BATCH) {
     await insert(documents.slice(start, start + INSERT_BATCH));
   }
@@ -33,7 +30,11 @@ async function insertInBatches<T>(
  * student) the course's grade report covers, inserted in bulk straight into
  * the store collections (the stores' own document builders keep the shape).
  */
-export async function seedEnrollments(stores: Stores, site: SiteModel, now: Date): Promise<{ students: number; enrollments: number }> {
+export async function seedEnrollments(
+  stores: Stores,
+  site: SiteModel,
+  now: Date,
+): Promise<{ students: number; enrollments: number }> {
   const students = new Map<number, StudentDocument>();
   const enrollments: EnrollmentDocument[] = [];
   for (const courseId of siteCourseIds(site)) {
@@ -41,7 +42,12 @@ export async function seedEnrollments(stores: Stores, site: SiteModel, now: Date
       let student = students.get(user.id);
       if (student === undefined) {
         student = newStudentDocument(
-          { moodleUserId: user.id, fullName: `${user.firstname} ${user.lastname}`, email: user.email, idNumber: user.idnumber },
+          {
+            moodleUserId: user.id,
+            fullName: `${user.firstname} ${user.lastname}`,
+            email: user.email,
+            idNumber: user.idnumber,
+          },
           now,
         );
         students.set(user.id, student);
@@ -49,7 +55,10 @@ export async function seedEnrollments(stores: Stores, site: SiteModel, now: Date
       enrollments.push(newEnrollmentDocument({ courseId, studentId: student._id, moodleUserId: user.id }, now));
     }
   }
-  await insertInBatches((batch) => stores.students.collection.insertMany(batch, { ordered: false }), [...students.values()]);
+  await insertInBatches(
+    (batch) => stores.students.collection.insertMany(batch, { ordered: false }),
+    [...students.values()],
+  );
   await insertInBatches((batch) => stores.enrollments.collection.insertMany(batch, { ordered: false }), enrollments);
   return { students: students.size, enrollments: enrollments.length };
 }

@@ -40,7 +40,10 @@ export interface BenchWorker {
 const WORKER_START_TIMEOUT_MS = 120_000;
 
 /** Forks the worker with the stack's configuration in its environment; resolves once it polls. */
-async function startWorkerProcess(config: Config, endpoints: { mongoUri: string; temporalAddress: string }): Promise<BenchWorker> {
+async function startWorkerProcess(
+  config: Config,
+  endpoints: { mongoUri: string; temporalAddress: string },
+): Promise<BenchWorker> {
   const child = fork(path.join(__dirname, 'worker-process.ts'), [], {
     env: {
       ...process.env,
@@ -177,7 +180,10 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
 
   let worker: BenchWorker | undefined;
   if (options.worker) {
-    const running = await startWorkerProcess(config, { mongoUri: services.mongoUri, temporalAddress: services.temporalAddress });
+    const running = await startWorkerProcess(config, {
+      mongoUri: services.mongoUri,
+      temporalAddress: services.temporalAddress,
+    });
     registerCleanup(() => running.stop());
     worker = running;
     // The worker service (re)creates the schedules for this task queue; a scheduled run firing
@@ -186,5 +192,13 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       await connections.temporal.schedule.getHandle(scheduleId).pause('paused by the benchmark');
     }
   }
-  return { config, sim, connections, temporalAddress: services.temporalAddress, mongoUri: services.mongoUri, log, worker };
+  return {
+    config,
+    sim,
+    connections,
+    temporalAddress: services.temporalAddress,
+    mongoUri: services.mongoUri,
+    log,
+    worker,
+  };
 }

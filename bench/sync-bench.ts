@@ -33,32 +33,77 @@ interface Options extends SiteSizeOptions {
 }
 
 const program = addSiteSizeOptions(
-  new Command('npm run bench --').description('Benchmarks the course and enrollment syncs against a simulated Moodle site.'),
+  new Command('npm run bench --').description(
+    'Benchmarks the course and enrollment syncs against a simulated Moodle site.',
+  ),
   { courses: 200, students: 50, activities: 15 },
 )
   .option('--latency <ms>', 'Moodle latency of every call', numberIn(0, 10_000, { whole: false }), 25)
-  .option('--per-row-latency <ms>', 'extra Moodle latency per returned row (grade report: users × items)', numberIn(0, 100, { whole: false }), 0.1)
+  .option(
+    '--per-row-latency <ms>',
+    'extra Moodle latency per returned row (grade report: users × items)',
+    numberIn(0, 100, { whole: false }),
+    0.1,
+  )
   .option('--concurrency <n>', 'courses synced at once, and Moodle connections (1–64)', numberIn(1, 64), 4)
-  .option('--changed-share <share>', 'share of (student, activity) grades changed before the third run', numberIn(0, 1, { whole: false }), 0.05)
-  .option('--floor-sample <n>', 'documents the direct-write floor rewrites at most, its time scaled to all written (university: 5000)', numberIn(100, 1_000_000), 1_000_000);
+  .option(
+    '--changed-share <share>',
+    'share of (student, activity) grades changed before the third run',
+    numberIn(0, 1, { whole: false }),
+    0.05,
+  )
+  .option(
+    '--floor-sample <n>',
+    'documents the direct-write floor rewrites at most, its time scaled to all written (university: 5000)',
+    numberIn(100, 1_000_000),
+    1_000_000,
+  );
 
 /** Prints one run against its floor; the direct write for the floor happens here, after the run. */
-async function reportRun(stack: BenchStack, key: string, title: string, figures: SyncRunFigures, floorSample: number): Promise<{ ms: number; floorMs: number }> {
+async function reportRun(
+  stack: BenchStack,
+  key: string,
+  title: string,
+  figures: SyncRunFigures,
+  floorSample: number,
+): Promise<{ ms: number; floorMs: number }> {
   const concurrency = stack.config.sync.courseConcurrency;
-  const directWrite = await measureDirectWrite(stack.connections.stores, stack.connections.database.traits, figures.since, concurrency, { written: figures.written.size, sample: floorSample });
+  const directWrite = await measureDirectWrite(
+    stack.connections.stores,
+    stack.connections.database.traits,
+    figures.since,
+    concurrency,
+    { written: figures.written.size, sample: floorSample },
+  );
   const { courseSync, enrollmentSync } = figures;
   const ms = courseSync.ms + enrollmentSync.ms;
   const moodleFloorMs = figures.moodleLatencyMs / concurrency;
   const floorMs = moodleFloorMs + directWrite.ms;
   heading(title);
-  figure('wall time', `${seconds(ms)} (course sync ${seconds(courseSync.ms)}, enrollment sync ${seconds(enrollmentSync.ms)})`);
+  figure(
+    'wall time',
+    `${seconds(ms)} (course sync ${seconds(courseSync.ms)}, enrollment sync ${seconds(enrollmentSync.ms)})`,
+  );
   figure('Moodle calls', `course sync ${callList(courseSync.moodleCalls)}`);
   figure('', `enrollment sync ${callList(enrollmentSync.moodleCalls)}`);
-  figure('documents written', `${thousands(figures.written.size)} enrollments (the sync counted ${thousands(enrollmentSync.result.counts.enrollmentsChanged)} changed, ${thousands(enrollmentSync.result.counts.enrollmentsFailed)} failed; outcome ${enrollmentSync.result.outcome})`);
-  figure('largest history', `${thousands(figures.largestHistory.events)} events (${figures.largestHistory.workflowId})`);
-  figure('peak memory', `worker process RSS ${figures.workerPeakRssMb.toFixed(0)} MB; benchmark process (simulator, site model) RSS ${figures.memory.rssMb.toFixed(0)} MB`);
+  figure(
+    'documents written',
+    `${thousands(figures.written.size)} enrollments (the sync counted ${thousands(enrollmentSync.result.counts.enrollmentsChanged)} changed, ${thousands(enrollmentSync.result.counts.enrollmentsFailed)} failed; outcome ${enrollmentSync.result.outcome})`,
+  );
+  figure(
+    'largest history',
+    `${thousands(figures.largestHistory.events)} events (${figures.largestHistory.workflowId})`,
+  );
+  figure(
+    'peak memory',
+    `worker process RSS ${figures.workerPeakRssMb.toFixed(0)} MB; benchmark process (simulator, site model) RSS ${figures.memory.rssMb.toFixed(0)} MB`,
+  );
   const atPeak = figures.workerMemoryAtPeak;
-  if (atPeak) figure('worker at its peak', `RSS ${atPeak.rss} MB = V8 heap ${atPeak.heapTotal} MB (${atPeak.heapUsed} MB used) + off-heap ${atPeak.rss - atPeak.heapTotal} MB (external ${atPeak.external} MB, array buffers ${atPeak.arrayBuffers} MB)`);
+  if (atPeak)
+    figure(
+      'worker at its peak',
+      `RSS ${atPeak.rss} MB = V8 heap ${atPeak.heapTotal} MB (${atPeak.heapUsed} MB used) + off-heap ${atPeak.rss - atPeak.heapTotal} MB (external ${atPeak.external} MB, array buffers ${atPeak.arrayBuffers} MB)`,
+    );
   figure(
     'floor',
     `${seconds(floorMs)} = Moodle ${seconds(moodleFloorMs)} (${seconds(figures.moodleLatencyMs)} simulated latency ÷ ${concurrency}) + direct write ${seconds(directWrite.ms)} (${thousands(directWrite.documents)} documents${directWrite.sampled ? `, scaled from ${thousands(directWrite.sampled)}` : ''})`,
@@ -69,7 +114,10 @@ async function reportRun(stack: BenchStack, key: string, title: string, figures:
   const commands = enrollmentSync.databaseCommands;
   const roundTrips = Object.values(commands).reduce((sum, count) => sum + count, 0);
   const moodleCalls = Object.values(enrollmentSync.moodleCalls).reduce((sum, count) => sum + count, 0);
-  figure('per course', `${(moodleCalls / courses).toFixed(2)} Moodle calls, ${(roundTrips / courses).toFixed(2)} database round trips (${callList(commands)} over ${thousands(courses)} courses)`);
+  figure(
+    'per course',
+    `${(moodleCalls / courses).toFixed(2)} Moodle calls, ${(roundTrips / courses).toFixed(2)} database round trips (${callList(commands)} over ${thousands(courses)} courses)`,
+  );
   Object.entries({
     wallMs: ms,
     courseSyncMs: courseSync.ms,
@@ -90,8 +138,16 @@ async function reportRun(stack: BenchStack, key: string, title: string, figures:
     workerMemoryAtPeak: figures.workerMemoryAtPeak,
     benchmarkProcessPeakRssMb: figures.memory.rssMb,
   }).forEach(([name, value]) => record(`${key}.${name}`, value));
-  verdict(`${title}: worker RSS < ${MEMORY_LIMIT_MB} MB`, figures.workerPeakRssMb < MEMORY_LIMIT_MB, `peak RSS ${figures.workerPeakRssMb.toFixed(0)} MB`);
-  verdict(`${title}: no history > ${thousands(HISTORY_LIMIT)} events`, figures.largestHistory.events <= HISTORY_LIMIT, `${thousands(figures.largestHistory.events)} events`);
+  verdict(
+    `${title}: worker RSS < ${MEMORY_LIMIT_MB} MB`,
+    figures.workerPeakRssMb < MEMORY_LIMIT_MB,
+    `peak RSS ${figures.workerPeakRssMb.toFixed(0)} MB`,
+  );
+  verdict(
+    `${title}: no history > ${thousands(HISTORY_LIMIT)} events`,
+    figures.largestHistory.events <= HISTORY_LIMIT,
+    `${thousands(figures.largestHistory.events)} events`,
+  );
   return { ms, floorMs };
 }
 
@@ -153,7 +209,11 @@ async function main(parsed: Options): Promise<void> {
 
   const unchanged = await runSyncs(stack);
   const unchangedTimes = await reportRun(stack, 'unchanged', 'Run 2, nothing changed', unchanged, options.floorSample);
-  verdict('nothing-changed run writes 0 enrollment documents', unchanged.written.size === 0, `${thousands(unchanged.written.size)} written`);
+  verdict(
+    'nothing-changed run writes 0 enrollment documents',
+    unchanged.written.size === 0,
+    `${thousands(unchanged.written.size)} written`,
+  );
   verdict(
     'nothing-changed course sync writes 0 course documents',
     unchanged.courseSync.result.counts.documentsWritten === 0,
@@ -161,12 +221,22 @@ async function main(parsed: Options): Promise<void> {
   );
   if (options.size === 'university') {
     verdict(`full sync ≤ ${seconds(FULL_SYNC_LIMIT_MS)}`, fullTimes.ms <= FULL_SYNC_LIMIT_MS, seconds(fullTimes.ms));
-    verdict(`nothing-changed sync ≤ ${seconds(UNCHANGED_SYNC_LIMIT_MS)}`, unchangedTimes.ms <= UNCHANGED_SYNC_LIMIT_MS, seconds(unchangedTimes.ms));
-    verdict(`course sync of ${thousands(options.courses)} courses ≤ ${seconds(COURSE_SYNC_LIMIT_MS)}`, full.courseSync.ms <= COURSE_SYNC_LIMIT_MS, seconds(full.courseSync.ms));
+    verdict(
+      `nothing-changed sync ≤ ${seconds(UNCHANGED_SYNC_LIMIT_MS)}`,
+      unchangedTimes.ms <= UNCHANGED_SYNC_LIMIT_MS,
+      seconds(unchangedTimes.ms),
+    );
+    verdict(
+      `course sync of ${thousands(options.courses)} courses ≤ ${seconds(COURSE_SYNC_LIMIT_MS)}`,
+      full.courseSync.ms <= COURSE_SYNC_LIMIT_MS,
+      seconds(full.courseSync.ms),
+    );
   }
 
   const expected = regradeCells(site, options.changedShare, 'sms-sync-bench-regrade');
-  console.log(`\nRegraded ${Math.round(options.changedShare * 100)} % of the cells: ${thousands(expected.size)} enrollments must change.`);
+  console.log(
+    `\nRegraded ${Math.round(options.changedShare * 100)} % of the cells: ${thousands(expected.size)} enrollments must change.`,
+  );
   const regraded = await runSyncs(stack);
   await reportRun(stack, 'regraded', 'Run 3, grades changed', regraded, options.floorSample);
   record('regraded.expected', expected.size);

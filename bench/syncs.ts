@@ -1,4 +1,9 @@
-import { startCourseSync, startEnrollmentSync, type CourseSyncResult, type EnrollmentSyncResult } from '../src/temporal/client';
+import {
+  startCourseSync,
+  startEnrollmentSync,
+  type CourseSyncResult,
+  type EnrollmentSyncResult,
+} from '../src/temporal/client';
 import { largestHistory, sampleMemory, timed, writtenSince, type MemoryPeak } from './measure';
 import type { BenchStack } from './stack';
 import type { MemoryBreakdown } from './worker-process';
@@ -32,7 +37,10 @@ export interface SyncRunFigures {
  * Runs a course sync, then `between` (untimed), then an enrollment sync,
  * through the worker, as ops would trigger them.
  */
-export async function runSyncs(stack: BenchStack, between: () => Promise<unknown> = async () => {}): Promise<SyncRunFigures> {
+export async function runSyncs(
+  stack: BenchStack,
+  between: () => Promise<unknown> = async () => {},
+): Promise<SyncRunFigures> {
   const client = stack.connections.temporal;
   const taskQueue = stack.config.temporal.taskQueue;
   const { calls } = stack.sim;
@@ -57,7 +65,10 @@ export async function runSyncs(stack: BenchStack, between: () => Promise<unknown
       concurrency: stack.config.sync.courseConcurrency,
       now: new Date(),
     });
-    return { workflowId, result: (await client.workflow.getHandle(workflowId, runId).result()) as EnrollmentSyncResult };
+    return {
+      workflowId,
+      result: (await client.workflow.getHandle(workflowId, runId).result()) as EnrollmentSyncResult,
+    };
   });
   const memory = stopSampling();
   const workerFigures = (await stack.worker?.read()) ?? { commands: {}, peakRssMb: Number.NaN, atPeak: undefined };
@@ -73,7 +84,12 @@ export async function runSyncs(stack: BenchStack, between: () => Promise<unknown
   const written = await writtenSince(stack.connections.stores.enrollments, since);
   return {
     courseSync: { ms: course.ms, result: courseRun.result, moodleCalls: courseCalls },
-    enrollmentSync: { ms: enrollment.ms, result: enrollmentRun.result, moodleCalls: enrollmentCalls, databaseCommands: workerFigures.commands },
+    enrollmentSync: {
+      ms: enrollment.ms,
+      result: enrollmentRun.result,
+      moodleCalls: enrollmentCalls,
+      databaseCommands: workerFigures.commands,
+    },
     moodleLatencyMs,
     written,
     largestHistory: histories[0].events >= histories[1].events ? histories[0] : histories[1],

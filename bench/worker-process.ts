@@ -38,7 +38,10 @@ function sampleAtPeak(): { read(): MemoryBreakdown; reset(): void } {
   };
   setInterval(sample, SAMPLE_MS).unref();
   return {
-    read: () => Object.fromEntries(Object.entries(peak ?? process.memoryUsage()).map(([name, bytes]) => [name, Math.round(bytes / MB)])) as MemoryBreakdown,
+    read: () =>
+      Object.fromEntries(
+        Object.entries(peak ?? process.memoryUsage()).map(([name, bytes]) => [name, Math.round(bytes / MB)]),
+      ) as MemoryBreakdown,
     reset: () => {
       peak = undefined;
     },
@@ -47,7 +50,9 @@ function sampleAtPeak(): { read(): MemoryBreakdown; reset(): void } {
 
 /** VmHWM: the process's peak resident set size, which writing 5 to clear_refs resets (Linux). */
 function peakRssMb(): number {
-  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((entry) => entry.startsWith('VmHWM:'));
+  const line = readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('VmHWM:'));
   return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
 }
 

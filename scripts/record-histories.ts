@@ -31,7 +31,10 @@ const TASK_QUEUE = 'record-histories';
 
 async function save(client: Client, name: string, workflowId: string): Promise<void> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) })}\n`);
+  writeFileSync(
+    path.join(HISTORIES_DIR, `${name}.json`),
+    `${JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) })}\n`,
+  );
   console.log(`recorded ${name} (${history.events?.length ?? 0} events)`);
 }
 
@@ -47,7 +50,12 @@ async function main(): Promise<void> {
   const database = await connectDatabase(services.mongoUri, `histories_${Date.now()}`);
   const stores = createStores(database);
   await ensureIndexes(stores);
-  const moodle = createMoodleClient({ url: sim.url, token: new Secret(TOKEN), timeoutMs: config.moodle.timeoutMs, maxConnections: config.moodle.maxConnections });
+  const moodle = createMoodleClient({
+    url: sim.url,
+    token: new Secret(TOKEN),
+    timeoutMs: config.moodle.timeoutMs,
+    maxConnections: config.moodle.maxConnections,
+  });
   const connection = await NativeConnection.connect({ address: services.temporalAddress });
   const client = await connectClient(services.temporalAddress, config.temporal.namespace);
   try {
@@ -64,11 +72,19 @@ async function main(): Promise<void> {
         await save(client, name, name);
       };
       await run('course-sync', () =>
-        client.workflow.execute(courseSyncWorkflow, { taskQueue: TASK_QUEUE, workflowId: 'course-sync', args: [{ trigger: 'MANUAL' }] }),
+        client.workflow.execute(courseSyncWorkflow, {
+          taskQueue: TASK_QUEUE,
+          workflowId: 'course-sync',
+          args: [{ trigger: 'MANUAL' }],
+        }),
       );
       sim.site.revokeToken();
       await run('course-sync-token-revoked', () =>
-        client.workflow.execute(courseSyncWorkflow, { taskQueue: TASK_QUEUE, workflowId: 'course-sync-token-revoked', args: [{}] }),
+        client.workflow.execute(courseSyncWorkflow, {
+          taskQueue: TASK_QUEUE,
+          workflowId: 'course-sync-token-revoked',
+          args: [{}],
+        }),
       );
       sim.site.restoreToken();
       await seedDemoEnrollments(stores, sim.site, new Date());

@@ -46,7 +46,9 @@ export function buildProgram(): Command {
 
   program
     .command('dev')
-    .description('run the complete stack locally (Temporal with UI, database, Moodle simulator, worker, API), sync once, print URLs and keys')
+    .description(
+      'run the complete stack locally (Temporal with UI, database, Moodle simulator, worker, API), sync once, print URLs and keys',
+    )
     .option('--fresh', 'start from empty data: forget the database and the Temporal history kept in LOCAL_STATE_DIR')
     .action((options: { fresh?: boolean }) => runDevCommand({ fresh: options.fresh === true }));
 
@@ -55,10 +57,7 @@ export function buildProgram(): Command {
     .description('run a Temporal worker for the sync workflows and activities')
     .action(runWorkerCommand);
 
-  program
-    .command('api')
-    .description('serve the GraphQL API for the SMS front end and admins')
-    .action(runApiCommand);
+  program.command('api').description('serve the GraphQL API for the SMS front end and admins').action(runApiCommand);
 
   program
     .command('status')
@@ -75,7 +74,7 @@ export function buildProgram(): Command {
     .action((options: { wait?: boolean; json?: boolean }) => runSyncCommand('courses', options));
   sync
     .command('enrollments')
-    .description("read the gradebooks into the SMS enrollments now (every followed course, or --course)")
+    .description('read the gradebooks into the SMS enrollments now (every followed course, or --course)')
     .option(...COURSE_OPTION)
     .option('--wait', 'wait for the sync to finish and report its outcome')
     .option(...JSON_OPTION)

@@ -1,7 +1,12 @@
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { FAILURE_TYPES } from '../src/domain/sync-failure';
-import { DEFAULT_COURSE_CONCURRENCY, type SyncOutcome, type SyncRunError, type SyncTrigger } from '../src/domain/sync-run';
+import {
+  DEFAULT_COURSE_CONCURRENCY,
+  type SyncOutcome,
+  type SyncRunError,
+  type SyncTrigger,
+} from '../src/domain/sync-run';
 import {
   BOOKKEEPING_START_TO_CLOSE_MS,
   COURSE_ENROLLMENT_SYNC_HEARTBEAT_MS,
@@ -104,7 +109,13 @@ export async function enrollmentSyncWorkflow(input: EnrollmentSyncInput = {}): P
     for (let start = 0, batch = 1; start < courseIds.length; start += batchSize, batch += 1) {
       const result = await executeChild(enrollmentSyncBatchWorkflow, {
         workflowId: `${workflowId}-batch-${batch}`,
-        args: [{ courseIds: courseIds.slice(start, start + batchSize), concurrency: input.concurrency, heartbeatTimeoutMs: input.heartbeatTimeoutMs }],
+        args: [
+          {
+            courseIds: courseIds.slice(start, start + batchSize),
+            concurrency: input.concurrency,
+            heartbeatTimeoutMs: input.heartbeatTimeoutMs,
+          },
+        ],
       });
       counts = addCounts(counts, result.counts);
       moodleCalls = addCounts(moodleCalls, result.moodleCalls);
@@ -112,15 +123,23 @@ export async function enrollmentSyncWorkflow(input: EnrollmentSyncInput = {}): P
     }
   } catch (error) {
     const failure = describeFailure(error);
-    return failSyncRun(syncRunId, failure, { counts: { ...counts }, moodleCalls: addCounts(moodleCalls, moodleCallsOf(failure)) });
+    return failSyncRun(syncRunId, failure, {
+      counts: { ...counts },
+      moodleCalls: addCounts(moodleCalls, moodleCallsOf(failure)),
+    });
   }
 
   if (denial !== null && counts.coursesDenied === counts.coursesToSync) {
     // Moodle refuses the token every course: the sync does nothing useful until a technician acts.
     const message = `Moodle refused access to every course (${counts.coursesDenied}): ${denial.message}`;
-    return failSyncRun(syncRunId, { code: denial.code, message, type: FAILURE_TYPES.permission }, { counts: { ...counts }, moodleCalls });
+    return failSyncRun(
+      syncRunId,
+      { code: denial.code, message, type: FAILURE_TYPES.permission },
+      { counts: { ...counts }, moodleCalls },
+    );
   }
-  const outcome = counts.coursesFailed + counts.coursesGradesHidden + counts.enrollmentsFailed > 0 ? 'PARTIAL' : 'SUCCEEDED';
+  const outcome =
+    counts.coursesFailed + counts.coursesGradesHidden + counts.enrollmentsFailed > 0 ? 'PARTIAL' : 'SUCCEEDED';
   await finishSyncRun({ syncRunId, outcome, counts: { ...counts }, moodleCalls, error: null });
   return { syncRunId, outcome, counts, moodleCalls };
 }
@@ -139,7 +158,13 @@ export async function enrollmentSyncBatchWorkflow(input: EnrollmentSyncBatchInpu
 
   async function syncCourse(courseId: number): Promise<void> {
     try {
-      const { moodleCalls, gradesHidden, perStudent, enrollments: _total, ...enrollmentCounts } = await syncCourseEnrollments({ courseId });
+      const {
+        moodleCalls,
+        gradesHidden,
+        perStudent,
+        enrollments: _total,
+        ...enrollmentCounts
+      } = await syncCourseEnrollments({ courseId });
       result.moodleCalls = addCounts(result.moodleCalls, moodleCalls);
       result.counts = addCounts(result.counts, {
         ...enrollmentCounts,

@@ -14,13 +14,19 @@ export async function failSyncRun(
   failure: Pick<RecordedFailure, 'code' | 'message' | 'type'>,
   record: { counts: Record<string, number>; moodleCalls: Record<string, number> },
 ): Promise<never> {
-  await finishSyncRun({ syncRunId, outcome: 'FAILED', ...record, error: { code: failure.code, message: failure.message } });
+  await finishSyncRun({
+    syncRunId,
+    outcome: 'FAILED',
+    ...record,
+    error: { code: failure.code, message: failure.message },
+  });
   throw ApplicationFailure.create({ message: failure.message, type: failure.type, nonRetryable: true });
 }
 
 /** Adds counts key by key (run totals, Moodle calls by function). */
 export function addCounts<T extends { [K in keyof T]: number }>(total: T, more: { [K in keyof T]?: number }): T {
   const sum: Record<string, number> = { ...total };
-  for (const [key, value] of Object.entries(more) as [string, number | undefined][]) sum[key] = (sum[key] ?? 0) + (value ?? 0);
+  for (const [key, value] of Object.entries(more) as [string, number | undefined][])
+    sum[key] = (sum[key] ?? 0) + (value ?? 0);
   return sum as T;
 }

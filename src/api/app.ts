@@ -44,7 +44,12 @@ function requireApiKey(deps: ApiDeps): Plugin {
       endResponse(
         new fetchAPI.Response(
           JSON.stringify({
-            errors: [{ message: 'A valid API key is required (Authorization: Bearer <key>).', extensions: { code: 'UNAUTHENTICATED' } }],
+            errors: [
+              {
+                message: 'A valid API key is required (Authorization: Bearer <key>).',
+                extensions: { code: 'UNAUTHENTICATED' },
+              },
+            ],
           }),
           { status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' } },
         ),
@@ -64,7 +69,8 @@ const mutationsAreForAdmins: Plugin<ApiContext> = {
 };
 
 /** GraphQL Armor words every refusal as a syntax error ("Syntax Error: Query Cost limit of 50000 exceeded, found 61200."). */
-const ARMOR_REFUSAL = /^Syntax Error: ((?:Query Cost|Query depth|Aliases|Token|Directives) limit of (\d+) exceeded, found (\d+(?:\.\d+)?)\.)$/i;
+const ARMOR_REFUSAL =
+  /^Syntax Error: ((?:Query Cost|Query depth|Aliases|Token|Directives) limit of (\d+) exceeded, found (\d+(?:\.\d+)?)\.)$/i;
 
 function refusalMessage(message: string): string {
   const refusal = ARMOR_REFUSAL.exec(message);
@@ -124,7 +130,8 @@ export function createApp(deps: ApiDeps) {
         if (original instanceof InvalidCursorError) {
           return apiError('BAD_USER_INPUT', 'The cursor is not one this API gave out.', { argument: 'after' });
         }
-        if (!(original instanceof GraphQLError)) deps.logger.error({ err: original }, 'unexpected error in a GraphQL request');
+        if (!(original instanceof GraphQLError))
+          deps.logger.error({ err: original }, 'unexpected error in a GraphQL request');
         return maskError(error, message, isDev);
       },
     },

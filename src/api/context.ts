@@ -46,7 +46,9 @@ export function createLoaders(stores: Stores): Loaders {
       byKey(ids, await stores.students.getMany(ids), (student) => student._id.toHexString()),
     ),
     reportCard: new DataLoader(async (ids) =>
-      byKey(ids, await stores.reportCards.ofEnrollments(ids), (card) => card._id.toHexString()).map((card) => card?.lines ?? null),
+      byKey(ids, await stores.reportCards.ofEnrollments(ids), (card) => card._id.toHexString()).map(
+        (card) => card?.lines ?? null,
+      ),
     ),
     lastCourseSyncAt: () => {
       lastCourseSync ??= stores.syncRuns

@@ -2,7 +2,8 @@ import { apiError } from './errors';
 
 /** Course ids are Moodle's course ids, as strings. */
 export function parseCourseId(id: string, argument = 'courseId'): number {
-  if (!/^\d{1,15}$/.test(id)) throw apiError('BAD_USER_INPUT', `"${argument}" must be a course id (digits).`, { argument });
+  if (!/^\d{1,15}$/.test(id))
+    throw apiError('BAD_USER_INPUT', `"${argument}" must be a course id (digits).`, { argument });
   return Number(id);
 }
 

@@ -235,7 +235,13 @@ export const typeDefs = /* GraphQL */ `
 
   type Query {
     "The Courses tab: NEW, OPEN and CLOSED courses; deleted ones only when asked. Readers never see NEW courses."
-    courses(states: [CourseState!], search: String, includeDeleted: Boolean = false, first: Int = 50, after: String): CourseConnection!
+    courses(
+      states: [CourseState!]
+      search: String
+      includeDeleted: Boolean = false
+      first: Int = 50
+      after: String
+    ): CourseConnection!
     "A course by id, deleted ones included."
     course(id: ID!): Course
     enrollments(courseId: ID, studentId: ID, first: Int = 50, after: String): EnrollmentConnection!

@@ -24,13 +24,19 @@ export async function runDevCommand(options: { fresh: boolean }): Promise<void> 
   const { stateDir } = config.local;
   const running = readDevState(stateDir);
   if (running !== undefined) {
-    throw new CommandError(`a dev stack is already running from ${devStatePath(stateDir)} (pid ${running.pid}, ${running.graphqlUrl}); stop it first, or set LOCAL_STATE_DIR`);
+    throw new CommandError(
+      `a dev stack is already running from ${devStatePath(stateDir)} (pid ${running.pid}, ${running.graphqlUrl}); stop it first, or set LOCAL_STATE_DIR`,
+    );
   }
   mkdirSync(stateDir, { recursive: true });
   if (options.fresh) forgetDevData(stateDir);
   const logFile = path.resolve(stateDir, DEV_LOG_FILE);
   // The terminal is for the lines below; the worker's and API's JSON logs go to a file.
-  const log = createLogger(config.logLevel, { role: 'dev' }, pino.destination({ dest: logFile, append: false, sync: true }));
+  const log = createLogger(
+    config.logLevel,
+    { role: 'dev' },
+    pino.destination({ dest: logFile, append: false, sync: true }),
+  );
   installTemporalLogging(log);
 
   // Ctrl-C during start-up must stop what has started so far, so the handler comes first.
@@ -61,15 +67,21 @@ export async function runDevCommand(options: { fresh: boolean }): Promise<void> 
   });
 
   console.log('');
-  console.log(`Temporal UI: ${stack.temporalUiUrl ?? `none (TEMPORAL_ADDRESS names the server at ${stack.temporalAddress}; use its UI)`}`);
+  console.log(
+    `Temporal UI: ${stack.temporalUiUrl ?? `none (TEMPORAL_ADDRESS names the server at ${stack.temporalAddress}; use its UI)`}`,
+  );
   console.log(`GraphQL: ${stack.graphqlUrl}`);
   console.log(`Admin API key: ${stack.apiKeys.admin}`);
   console.log(`Reader API key: ${stack.apiKeys.reader}`);
   console.log(`Moodle: ${stack.moodleUrl}${stack.simulator ? ' (simulator, demo site)' : ''}`);
   if (stack.seed) {
-    console.log(`Demo SMS data: ${stack.seed.coursesOpened} course(s) opened, ${stack.seed.students} student(s), ${stack.seed.enrollments} enrollment(s)`);
+    console.log(
+      `Demo SMS data: ${stack.seed.coursesOpened} course(s) opened, ${stack.seed.students} student(s), ${stack.seed.enrollments} enrollment(s)`,
+    );
   }
   for (const sync of stack.firstSyncs) console.log(`Synced: ${describeFinishedSync(sync)}`);
   console.log(`Logs: ${logFile}`);
-  console.log('Other terminals in this folder find this stack: npx sms-sync status | sync | replay | schedules. Ctrl-C stops everything.');
+  console.log(
+    'Other terminals in this folder find this stack: npx sms-sync status | sync | replay | schedules. Ctrl-C stops everything.',
+  );
 }

@@ -17,7 +17,6 @@ export const EXIT = {
   config: 78,
 } as const;
 
-
 /** A failure the command explains itself: its message is printed without a stack, then it exits with `exitCode`. */
 export class CommandError extends Error {
   override readonly name = 'CommandError';

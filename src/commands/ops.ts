@@ -39,13 +39,20 @@ export class Ops<R extends ConfigVariable> {
  * Runs an operations command with configuration from the environment, falling
  * back to a `sms-sync dev` running from this folder for what is not set.
  */
-export async function withOps<R extends ConfigVariable, T>(require: readonly R[], run: (ops: Ops<R>) => Promise<T>): Promise<T> {
+export async function withOps<R extends ConfigVariable, T>(
+  require: readonly R[],
+  run: (ops: Ops<R>) => Promise<T>,
+): Promise<T> {
   let config: ConfigWith<R>;
   try {
     config = loadConfig(process.env, { require, useDevStack: true });
   } catch (error) {
-    if (!(error instanceof ConfigError) || !error.problems.some((problem) => problem.endsWith('required but not set'))) throw error;
-    throw new ConfigError([...error.problems, '(no running "sms-sync dev" of this folder to take them from: start one with "npm run dev", or set them)']);
+    if (!(error instanceof ConfigError) || !error.problems.some((problem) => problem.endsWith('required but not set')))
+      throw error;
+    throw new ConfigError([
+      ...error.problems,
+      '(no running "sms-sync dev" of this folder to take them from: start one with "npm run dev", or set them)',
+    ]);
   }
   const ops = new Ops(config);
   try {

@@ -43,7 +43,13 @@ export async function runReplayCommand(options: ReplayCommandOptions): Promise<v
     }
     const finished = options.wait ? await waitForAll(ops, started, options.json === true) : [];
     if (options.json) {
-      printJson({ since, dryRun: options.dryRun === true, plan, workflowIds: started.map((workflow) => workflow.workflowId), results: finished.map(resultJson) });
+      printJson({
+        since,
+        dryRun: options.dryRun === true,
+        plan,
+        workflowIds: started.map((workflow) => workflow.workflowId),
+        results: finished.map(resultJson),
+      });
     }
     process.exitCode = exitCodeOf(finished);
   });

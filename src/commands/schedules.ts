@@ -13,14 +13,20 @@ export const SCHEDULE_ID_LIST: string[] = Object.values(SCHEDULE_IDS);
  */
 export const TRIGGER_OVERLAP = ScheduleOverlapPolicy.BUFFER_ONE;
 
-async function eachSchedule(ops: Ops<'TEMPORAL_ADDRESS'>, scheduleId: string | undefined, act: (id: string) => Promise<void>): Promise<void> {
+async function eachSchedule(
+  ops: Ops<'TEMPORAL_ADDRESS'>,
+  scheduleId: string | undefined,
+  act: (id: string) => Promise<void>,
+): Promise<void> {
   const client = await ops.temporal();
   for (const id of scheduleId === undefined ? SCHEDULE_ID_LIST : [scheduleId]) {
     try {
       await act(id);
     } catch (error) {
       if (!(error instanceof ScheduleNotFoundError)) throw error;
-      throw new CommandError(`schedule ${id} does not exist in namespace ${client.options.namespace}: create it with "sms-sync schedules apply" (every worker does at start)`);
+      throw new CommandError(
+        `schedule ${id} does not exist in namespace ${client.options.namespace}: create it with "sms-sync schedules apply" (every worker does at start)`,
+      );
     }
   }
 }
@@ -40,7 +46,11 @@ export async function runSchedulesApply(): Promise<void> {
 export async function runSchedulesPause(scheduleId: string | undefined, options: { reason?: string }): Promise<void> {
   await withOps(['TEMPORAL_ADDRESS'], (ops) =>
     eachSchedule(ops, scheduleId, async (id) => {
-      await (await ops.temporal()).schedule.getHandle(id).pause(options.reason ?? defaultNote('Paused', ops.config.operator));
+      await (
+        await ops.temporal()
+      ).schedule
+        .getHandle(id)
+        .pause(options.reason ?? defaultNote('Paused', ops.config.operator));
       console.log(`Paused schedule ${id}`);
     }),
   );
@@ -49,7 +59,11 @@ export async function runSchedulesPause(scheduleId: string | undefined, options:
 export async function runSchedulesResume(scheduleId: string | undefined, options: { reason?: string }): Promise<void> {
   await withOps(['TEMPORAL_ADDRESS'], (ops) =>
     eachSchedule(ops, scheduleId, async (id) => {
-      await (await ops.temporal()).schedule.getHandle(id).unpause(options.reason ?? defaultNote('Resumed', ops.config.operator));
+      await (
+        await ops.temporal()
+      ).schedule
+        .getHandle(id)
+        .unpause(options.reason ?? defaultNote('Resumed', ops.config.operator));
       console.log(`Resumed schedule ${id}`);
     }),
   );
@@ -69,7 +83,10 @@ function describedJson(id: string, described: ScheduleDescription) {
     scheduleId: id,
     paused: described.state.paused,
     note: described.state.note ?? null,
-    intervalsMs: (described.spec.intervals ?? []).map((interval) => ({ every: interval.every, offset: interval.offset ?? 0 })),
+    intervalsMs: (described.spec.intervals ?? []).map((interval) => ({
+      every: interval.every,
+      offset: interval.offset ?? 0,
+    })),
     overlap: described.policies.overlap,
     running: described.info.runningActions.map((action) => action.workflow.workflowId),
     recent: described.info.recentActions.map((action) => ({
@@ -92,11 +109,16 @@ export async function runSchedulesDescribe(scheduleId: string | undefined, optio
       return;
     }
     for (const schedule of described) {
-      const every = schedule.intervalsMs.map((interval) => `every ${interval.every / 60_000} min (offset ${interval.offset / 60_000} min)`).join(', ');
-      console.log(`${schedule.scheduleId}: ${schedule.paused ? 'PAUSED' : 'active'}, ${every}, overlap ${schedule.overlap}`);
+      const every = schedule.intervalsMs
+        .map((interval) => `every ${interval.every / 60_000} min (offset ${interval.offset / 60_000} min)`)
+        .join(', ');
+      console.log(
+        `${schedule.scheduleId}: ${schedule.paused ? 'PAUSED' : 'active'}, ${every}, overlap ${schedule.overlap}`,
+      );
       if (schedule.note) console.log(`  note: ${schedule.note}`);
       for (const workflowId of schedule.running) console.log(`  running: ${workflowId}`);
-      for (const action of schedule.recent.slice(-3)) console.log(`  recent: ${action.workflowId ?? '?'} (scheduled ${action.scheduledAt.toISOString()})`);
+      for (const action of schedule.recent.slice(-3))
+        console.log(`  recent: ${action.workflowId ?? '?'} (scheduled ${action.scheduledAt.toISOString()})`);
       console.log(
         schedule.paused
           ? '  next: none while paused ("sms-sync schedules resume" to resume)'

@@ -12,7 +12,16 @@ const EXIT_OF_STATUS: Record<ConnectionStatus, number> = {
 };
 
 function runSummary(run: SyncRunDocument | null) {
-  return run && { workflowId: run.workflowId, trigger: run.trigger, outcome: run.outcome, startedAt: run.startedAt, finishedAt: run.finishedAt, error: run.error };
+  return (
+    run && {
+      workflowId: run.workflowId,
+      trigger: run.trigger,
+      outcome: run.outcome,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      error: run.error,
+    }
+  );
 }
 
 function runLine(label: string, run: SyncRunDocument | null): string {
@@ -45,7 +54,9 @@ export async function runStatusCommand(options: { json?: boolean }): Promise<voi
       console.log(runLine('Last course sync', lastCourseSync));
       console.log(runLine('Last enrollment sync', lastEnrollmentSync));
       for (const group of openErrors) {
-        console.log(`Open sync errors ${group.code}: ${group.courses} course(s), ${group.enrollments} enrollment(s) — ${group.message}`);
+        console.log(
+          `Open sync errors ${group.code}: ${group.courses} course(s), ${group.enrollments} enrollment(s) — ${group.message}`,
+        );
       }
     }
     process.exitCode = EXIT_OF_STATUS[state.status];

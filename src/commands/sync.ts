@@ -23,7 +23,11 @@ export function exitCodeOf(finished: readonly FinishedSync[]): number {
 }
 
 /** Waits for each started sync in turn, saying every few seconds that it still waits. */
-export async function waitForAll(ops: Ops<'TEMPORAL_ADDRESS' | 'MONGODB_URI'>, started: readonly StartedWorkflow[], quiet: boolean): Promise<FinishedSync[]> {
+export async function waitForAll(
+  ops: Ops<'TEMPORAL_ADDRESS' | 'MONGODB_URI'>,
+  started: readonly StartedWorkflow[],
+  quiet: boolean,
+): Promise<FinishedSync[]> {
   const [client, stores] = await Promise.all([ops.temporal(), ops.stores()]);
   const finished: FinishedSync[] = [];
   for (const workflow of started) {
@@ -42,7 +46,8 @@ export async function runSyncCommand(kind: 'courses' | 'enrollments', options: S
   // The database tells known courses from typos, and holds the run's record to wait for.
   await withOps(['TEMPORAL_ADDRESS', 'MONGODB_URI'], async (ops) => {
     const syncs = await launcherFor(ops);
-    const started = kind === 'courses' ? await syncs.startCourseSync('MANUAL') : await startEnrollments(ops, syncs, options.course);
+    const started =
+      kind === 'courses' ? await syncs.startCourseSync('MANUAL') : await startEnrollments(ops, syncs, options.course);
     if (!options.json) console.log(`Started ${started.workflowId} (find it in the Temporal UI under that workflow id)`);
     const finished = options.wait ? await waitForAll(ops, [started], options.json === true) : [];
     if (options.json) printJson({ workflowIds: [started.workflowId], results: finished.map(resultJson) });
@@ -50,11 +55,16 @@ export async function runSyncCommand(kind: 'courses' | 'enrollments', options: S
   });
 }
 
-async function startEnrollments(ops: Ops<'MONGODB_URI'>, syncs: SyncLauncher, courseIds?: number[]): Promise<StartedWorkflow> {
+async function startEnrollments(
+  ops: Ops<'MONGODB_URI'>,
+  syncs: SyncLauncher,
+  courseIds?: number[],
+): Promise<StartedWorkflow> {
   try {
     return await startEnrollmentSyncOf(await ops.stores(), syncs, courseIds);
   } catch (error) {
-    if (error instanceof UnknownCoursesError) throw new CommandError(`${error.message} Nothing was started.`, EXIT.usage);
+    if (error instanceof UnknownCoursesError)
+      throw new CommandError(`${error.message} Nothing was started.`, EXIT.usage);
     throw error;
   }
 }

@@ -5,7 +5,9 @@ import { startWorkerService } from '../services/worker';
 import { installTemporalLogging } from '../temporal/runtime';
 
 export async function runWorkerCommand(): Promise<void> {
-  const config = loadConfig(process.env, { require: ['MONGODB_URI', 'TEMPORAL_ADDRESS', 'MOODLE_URL', 'MOODLE_TOKEN'] });
+  const config = loadConfig(process.env, {
+    require: ['MONGODB_URI', 'TEMPORAL_ADDRESS', 'MOODLE_URL', 'MOODLE_TOKEN'],
+  });
   const log = createLogger(config.logLevel, { role: 'worker' });
   installTemporalLogging(log);
   const connections = await openConnections(config);

@@ -108,12 +108,18 @@ const envSchema = z.object({
     .string()
     .default('')
     .transform((text, ctx) => {
-      const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+      const entries = text
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
       const keys: ApiKeyEntry[] = [];
       for (const [index, entry] of entries.entries()) {
         const match = /^(reader|admin):([0-9a-f]{64})$/i.exec(entry);
         if (!match) {
-          ctx.addIssue({ code: 'custom', message: `entry ${index + 1}: expected role:sha256 with role reader or admin and a 64-digit hex SHA-256 (see "sms-sync api-key")` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry ${index + 1}: expected role:sha256 with role reader or admin and a 64-digit hex SHA-256 (see "sms-sync api-key")`,
+          });
           continue;
         }
         keys.push({ role: match[1]!.toLowerCase() as ApiKeyEntry['role'], sha256: match[2]!.toLowerCase() });
@@ -202,7 +208,10 @@ function isSet(value: string | undefined): value is string {
   return value !== undefined && value.trim() !== '';
 }
 
-function devStackDefaults(env: Record<string, string | undefined>): { env: Record<string, string | undefined>; devStack?: DevState } {
+function devStackDefaults(env: Record<string, string | undefined>): {
+  env: Record<string, string | undefined>;
+  devStack?: DevState;
+} {
   const devStack = readDevState(isSet(env.LOCAL_STATE_DIR) ? env.LOCAL_STATE_DIR : DEFAULT_STATE_DIR);
   if (devStack === undefined) return { env };
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => isSet(value)));
@@ -248,7 +257,11 @@ export function loadConfig<R extends ConfigVariable = never>(
     api: { host: e.API_HOST, port: e.API_PORT, keys: e.API_KEYS, graphiql: e.NODE_ENV === 'development' },
     local: {
       stateDir: e.LOCAL_STATE_DIR,
-      devStack: devStack && { pid: devStack.pid, graphqlUrl: devStack.graphqlUrl, temporalUiUrl: devStack.temporalUiUrl },
+      devStack: devStack && {
+        pid: devStack.pid,
+        graphqlUrl: devStack.graphqlUrl,
+        temporalUiUrl: devStack.temporalUiUrl,
+      },
     },
     logLevel: e.LOG_LEVEL,
     operator: e.USER ?? 'an operator',

@@ -113,7 +113,10 @@ export function connectionState(facts: ConnectionFacts): ConnectionState {
   // An access problem explains a failure better than any other error, so it is named first.
   const failed = facts.latestRuns
     .filter((run) => run.outcome === 'FAILED')
-    .sort((a, b) => Number(accessCause(b.error?.code ?? '') !== undefined) - Number(accessCause(a.error?.code ?? '') !== undefined));
+    .sort(
+      (a, b) =>
+        Number(accessCause(b.error?.code ?? '') !== undefined) - Number(accessCause(a.error?.code ?? '') !== undefined),
+    );
   const [worst] = failed;
   if (worst !== undefined) {
     const { cause, words } = explain(worst);
@@ -138,8 +141,16 @@ export function connectionState(facts: ConnectionFacts): ConnectionState {
     const failing = [courses > 0 && plural(courses, 'course'), enrollments > 0 && plural(enrollments, 'enrollment')]
       .filter(Boolean)
       .join(' and ');
-    const mostly = top === undefined ? '' : ` Most often (${top.code}): ${cause === undefined ? '' : `${PLAIN_WORDS[cause]} — `}${top.message}`;
-    return { status: 'DEGRADED', cause: 'SYNC_ERRORS', message: `${capitalised(failing)} failing to sync.${mostly}`, lastSuccessAt };
+    const mostly =
+      top === undefined
+        ? ''
+        : ` Most often (${top.code}): ${cause === undefined ? '' : `${PLAIN_WORDS[cause]} — `}${top.message}`;
+    return {
+      status: 'DEGRADED',
+      cause: 'SYNC_ERRORS',
+      message: `${capitalised(failing)} failing to sync.${mostly}`,
+      lastSuccessAt,
+    };
   }
   const firstPartial = facts.latestRuns.find((run) => run.outcome === 'PARTIAL');
   if (firstPartial !== undefined) {

@@ -30,14 +30,17 @@ export interface ReplayPlan {
 
 export function planReplay(openErrors: readonly ReplayableError[], request: ReplayRequest): ReplayPlan {
   // Held deletions wait for an admin's confirmation; re-running the sync would only hold them again.
-  const recent = openErrors.filter((error) => error.lastSeenAt >= request.since && error.scope !== SYNC_SCOPES.heldDeletions);
+  const recent = openErrors.filter(
+    (error) => error.lastSeenAt >= request.since && error.scope !== SYNC_SCOPES.heldDeletions,
+  );
   const onlyCourses = request.courseIds === undefined ? undefined : new Set(request.courseIds);
   const failedCourses = [
     ...new Set(recent.flatMap((error) => (error.courseId === null ? [] : [error.courseId]))),
   ].filter((courseId) => onlyCourses === undefined || onlyCourses.has(courseId));
 
   const fullCourseSync = onlyCourses === undefined && recent.some((error) => error.scope === SYNC_SCOPES.run.COURSE);
-  const fullEnrollmentSync = onlyCourses === undefined && recent.some((error) => error.scope === SYNC_SCOPES.run.ENROLLMENT);
+  const fullEnrollmentSync =
+    onlyCourses === undefined && recent.some((error) => error.scope === SYNC_SCOPES.run.ENROLLMENT);
   return {
     fullCourseSync,
     fullEnrollmentSync,

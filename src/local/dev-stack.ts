@@ -40,7 +40,10 @@ export interface DevStackOptions {
 }
 
 /** The folders a dev stack keeps its data in (SQLite adds files beside Temporal's database, hence a folder). */
-const keptFolders = (dataDir: string) => ({ temporal: path.join(dataDir, 'temporal'), store: path.join(dataDir, 'postgres') });
+const keptFolders = (dataDir: string) => ({
+  temporal: path.join(dataDir, 'temporal'),
+  store: path.join(dataDir, 'postgres'),
+});
 
 /** `sms-sync dev --fresh`: the next start begins with an empty database and no Temporal history. */
 export function forgetDevData(dataDir: string): void {
@@ -49,7 +52,9 @@ export function forgetDevData(dataDir: string): void {
       rmSync(folder, { recursive: true, force: true });
     } catch (error) {
       // A run as root leaves the database to the postgres user.
-      throw new ConfigError([`LOCAL_STATE_DIR: ${folder} cannot be removed by this user (${(error as Error).message}); remove it as root, or use another folder`]);
+      throw new ConfigError([
+        `LOCAL_STATE_DIR: ${folder} cannot be removed by this user (${(error as Error).message}); remove it as root, or use another folder`,
+      ]);
     }
   }
 }
@@ -106,13 +111,21 @@ export async function seedDemoEnrollments(stores: Stores, site: SiteModel, now: 
       let student = await stores.students.getByMoodleUserId(user.id);
       if (student === null) {
         student = await stores.students.create(
-          { moodleUserId: user.id, fullName: `${user.firstname} ${user.lastname}`, email: user.email, idNumber: user.idnumber },
+          {
+            moodleUserId: user.id,
+            fullName: `${user.firstname} ${user.lastname}`,
+            email: user.email,
+            idNumber: user.idnumber,
+          },
           now,
         );
         seed.students += 1;
       }
       try {
-        await stores.enrollments.create({ courseId: course.moodleId, studentId: student._id, moodleUserId: user.id }, now);
+        await stores.enrollments.create(
+          { courseId: course.moodleId, studentId: student._id, moodleUserId: user.id },
+          now,
+        );
         seed.enrollments += 1;
       } catch (error) {
         if (!(error instanceof DuplicateRecordError)) throw error;
@@ -122,17 +135,24 @@ export async function seedDemoEnrollments(stores: Stores, site: SiteModel, now: 
   return seed;
 }
 
-async function startMoodle(config: Config): Promise<{ config: ConfigWith<'MOODLE_URL' | 'MOODLE_TOKEN'>; simulator?: MoodleSimulator }> {
+async function startMoodle(
+  config: Config,
+): Promise<{ config: ConfigWith<'MOODLE_URL' | 'MOODLE_TOKEN'>; simulator?: MoodleSimulator }> {
   const { url, token: configuredToken } = config.moodle;
   if (url !== undefined) {
     if (configuredToken === undefined) {
-      throw new ConfigError(['MOODLE_TOKEN: required when MOODLE_URL is set (set neither to use the Moodle simulator)']);
+      throw new ConfigError([
+        'MOODLE_TOKEN: required when MOODLE_URL is set (set neither to use the Moodle simulator)',
+      ]);
     }
     return { config: { ...config, moodle: { ...config.moodle, url, token: configuredToken } } };
   }
   const token = randomBytes(16).toString('hex');
   const simulator = await startMoodleSimulator({ site: demoSite(), token });
-  return { config: { ...config, moodle: { ...config.moodle, url: simulator.url, token: new Secret(token) } }, simulator };
+  return {
+    config: { ...config, moodle: { ...config.moodle, url: simulator.url, token: new Secret(token) } },
+    simulator,
+  };
 }
 
 export async function startDevStack(baseConfig: Config, options: DevStackOptions): Promise<DevStack> {
@@ -141,14 +161,19 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
   const stops: (() => Promise<void>)[] = [];
   // Everything started so far, in reverse: the API and worker before what they use.
   const stopAll = async () => {
-    for (const stop of stops.splice(0).reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'dev stack: stop failed'));
+    for (const stop of stops.splice(0).reverse())
+      await stop().catch((error: unknown) => log.error({ err: error }, 'dev stack: stop failed'));
   };
   try {
     progress('Starting Temporal (dev server with UI) and the database…');
     const services: LocalServices = await startLocalServices(baseConfig, { ui: true, ...keptData(options.dataDir) });
     stops.push(() => services.stop());
 
-    progress(baseConfig.moodle.url === undefined ? 'Starting the Moodle simulator (demo site)…' : `Using the Moodle at ${baseConfig.moodle.url}…`);
+    progress(
+      baseConfig.moodle.url === undefined
+        ? 'Starting the Moodle simulator (demo site)…'
+        : `Using the Moodle at ${baseConfig.moodle.url}…`,
+    );
     const moodle = await startMoodle(baseConfig);
     const { simulator } = moodle;
     if (simulator) stops.push(() => simulator.close());
@@ -161,7 +186,11 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
         ...moodle.config.api,
         port: moodle.config.api.port ?? 0,
         graphiql: true,
-        keys: [...moodle.config.api.keys, { role: 'admin', sha256: hashApiKey(apiKeys.admin) }, { role: 'reader', sha256: hashApiKey(apiKeys.reader) }],
+        keys: [
+          ...moodle.config.api.keys,
+          { role: 'admin', sha256: hashApiKey(apiKeys.admin) },
+          { role: 'reader', sha256: hashApiKey(apiKeys.reader) },
+        ],
       },
     };
     const connections = await openConnections(config);
@@ -177,9 +206,15 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
     stops.push(() => api.close());
 
     const syncs = temporalSyncLauncher(connections.temporal, config);
-    const waiting = (what: string) => (elapsedMs: number) => progress(`  …${what} still running (${Math.round(elapsedMs / 1000)} s)`);
+    const waiting = (what: string) => (elapsedMs: number) =>
+      progress(`  …${what} still running (${Math.round(elapsedMs / 1000)} s)`);
     progress('Running a course sync…');
-    const courseSync = await waitForSync(connections.temporal, connections.stores, await syncs.startCourseSync('MANUAL'), waiting('course sync'));
+    const courseSync = await waitForSync(
+      connections.temporal,
+      connections.stores,
+      await syncs.startCourseSync('MANUAL'),
+      waiting('course sync'),
+    );
     const seed = simulator && (await seedDemoEnrollments(connections.stores, simulator.site, new Date()));
     progress('Running an enrollment sync…');
     const enrollmentSync = await waitForSync(

@@ -1,5 +1,15 @@
 import { execFile } from 'node:child_process';
-import { accessSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  chownSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -44,7 +54,8 @@ export class PostgresNotFoundError extends ServiceStartError {}
 export function findPostgresBinDir(configured: string | undefined): string {
   if (configured !== undefined) {
     const dir = path.resolve(configured);
-    if (!existsSync(path.join(dir, 'postgres'))) throw new PostgresNotFoundError(`POSTGRES_BIN_DIR=${dir} has no postgres binary`);
+    if (!existsSync(path.join(dir, 'postgres')))
+      throw new PostgresNotFoundError(`POSTGRES_BIN_DIR=${dir} has no postgres binary`);
     return dir;
   }
   const root = '/usr/lib/postgresql';
@@ -74,7 +85,9 @@ async function serverUser(): Promise<RunAs | undefined> {
     const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
     return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
   } catch {
-    throw new PostgresNotFoundError('running as root, PostgreSQL needs the `postgres` user, which does not exist (install postgresql-15)');
+    throw new PostgresNotFoundError(
+      'running as root, PostgreSQL needs the `postgres` user, which does not exist (install postgresql-15)',
+    );
   }
 }
 
@@ -119,7 +132,8 @@ async function takeOverKeptCluster(dataDir: string): Promise<void> {
   if (!Number.isSafeInteger(pid) || pid <= 0 || !isPostgres(pid)) return;
   process.kill(pid, 'SIGINT');
   for (let waited = 0; isPostgres(pid); waited += 100) {
-    if (waited > ORPHAN_STOP_TIMEOUT_MS) throw new ServiceStartError(`a PostgreSQL left running on ${dataDir} (pid ${pid}) did not stop`);
+    if (waited > ORPHAN_STOP_TIMEOUT_MS)
+      throw new ServiceStartError(`a PostgreSQL left running on ${dataDir} (pid ${pid}) did not stop`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   // The killed host could not remove its run folder; only one of ours is removed.
@@ -184,14 +198,39 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       ownedFolder(dataDir, user);
       await checkReachable(dataDir, user);
       await runAs(user, path.join(options.binDir, 'initdb'), [
-        '-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync',
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        '-A',
+        'trust',
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
+        '--no-sync',
       ]);
     }
     const psql = (database: string, statement: string) =>
       runAs(undefined, path.join(options.binDir, 'psql'), [
-        '-h', runDir, '-p', String(SOCKET_PORT), '-U', 'postgres', '-d', database, '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-c', statement,
+        '-h',
+        runDir,
+        '-p',
+        String(SOCKET_PORT),
+        '-U',
+        'postgres',
+        '-d',
+        database,
+        '-X',
+        '-q',
+        '-At',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        statement,
       ]);
-    const settings = Object.entries({ ...SERVER_SETTINGS, unix_socket_directories: runDir }).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
+    const settings = Object.entries({ ...SERVER_SETTINGS, unix_socket_directories: runDir }).flatMap(
+      ([name, value]) => ['-c', `${name}=${value}`],
+    );
     const server = await startProcess({
       name: 'PostgreSQL',
       binary: path.join(options.binDir, 'postgres'),

@@ -118,7 +118,11 @@ const PORT_TAKEN = /address already in use|EADDRINUSE/i;
  * a new port, so that race cannot fail a run. A port given by the caller is
  * tried once: taking it is the caller's choice.
  */
-export async function startOnFreePort<T>(givenPort: number | undefined, start: (port: number) => Promise<T>, attempts = 5): Promise<T> {
+export async function startOnFreePort<T>(
+  givenPort: number | undefined,
+  start: (port: number) => Promise<T>,
+  attempts = 5,
+): Promise<T> {
   if (givenPort !== undefined) return start(givenPort);
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -132,7 +136,11 @@ export async function startOnFreePort<T>(givenPort: number | undefined, start: (
 export async function startProcess(options: StartProcessOptions): Promise<ManagedProcess> {
   const { name, binary, args, endpoint } = options;
   const stopSignal = options.stopSignal ?? 'SIGTERM';
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, ...options.user });
+  const child = spawn(binary, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+    ...options.user,
+  });
   live.set(child, stopSignal);
 
   const tail: string[] = [];
@@ -163,7 +171,8 @@ export async function startProcess(options: StartProcessOptions): Promise<Manage
   const logTail = () => tail.join('\n');
   const describe = (what: string) =>
     new ServiceStartError(
-      `${name} (${binary}) ${what} on ${endpoint}.` + (tail.length ? `\nLast lines of its log:\n${logTail()}` : ' It printed nothing.'),
+      `${name} (${binary}) ${what} on ${endpoint}.` +
+        (tail.length ? `\nLast lines of its log:\n${logTail()}` : ' It printed nothing.'),
     );
 
   const stop = async () => {

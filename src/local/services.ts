@@ -91,7 +91,10 @@ export interface FerretDbOptions {
 }
 
 async function mongoAnswers(uri: string): Promise<boolean> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: PROBE_TIMEOUT_MS, connectTimeoutMS: PROBE_TIMEOUT_MS });
+  const client = new MongoClient(uri, {
+    serverSelectionTimeoutMS: PROBE_TIMEOUT_MS,
+    connectTimeoutMS: PROBE_TIMEOUT_MS,
+  });
   try {
     await client.db('admin').command({ ping: 1 });
     return true;
@@ -145,7 +148,11 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
     readyTimeoutMs: options.readyTimeoutMs,
   });
   try {
-    const ferret = await startFerretDb({ binary: ferretBinary, postgresqlUrl: postgres.ferretDbUrl, readyTimeoutMs: options.readyTimeoutMs });
+    const ferret = await startFerretDb({
+      binary: ferretBinary,
+      postgresqlUrl: postgres.ferretDbUrl,
+      readyTimeoutMs: options.readyTimeoutMs,
+    });
     return {
       process: ferret.process,
       uri: ferret.uri,
@@ -212,7 +219,11 @@ export async function startLocalServices(config: Config, options: LocalServicesO
     let mongoUri = config.mongo.uri;
     let store: EmbeddedStore | undefined;
     if (mongoUri === undefined) {
-      store = await startEmbeddedStore({ config, dataDir: options.storeDataDir, readyTimeoutMs: options.readyTimeoutMs });
+      store = await startEmbeddedStore({
+        config,
+        dataDir: options.storeDataDir,
+        readyTimeoutMs: options.readyTimeoutMs,
+      });
       started.push(store);
       mongoUri = store.uri;
     }

@@ -62,7 +62,9 @@ async function go(args: string[], env: Record<string, string>, cwd = REPO_ROOT):
   } catch (error) {
     const err = error as NodeJS.ErrnoException & { stderr?: string };
     if (err.code === 'ENOENT') {
-      throw new ToolError('`go` is not on PATH: install Go 1.25 or newer to build the local Temporal and FerretDB servers');
+      throw new ToolError(
+        '`go` is not on PATH: install Go 1.25 or newer to build the local Temporal and FerretDB servers',
+      );
     }
     throw new ToolError(`go ${args.join(' ')} failed:\n${(err.stderr ?? String(err)).trim()}`);
   }
@@ -93,7 +95,9 @@ export function resolveTool(name: ToolName, config: Config): string {
   }
   const binary = path.join(TOOLS_BIN_DIR, name);
   if (!isBuilt(name, binary)) {
-    throw new ToolError(`${name} is not built yet: run \`npm run tools\` (needs Go), or set ${recipes[name].pathVariable}`);
+    throw new ToolError(
+      `${name} is not built yet: run \`npm run tools\` (needs Go), or set ${recipes[name].pathVariable}`,
+    );
   }
   return binary;
 }

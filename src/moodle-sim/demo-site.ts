@@ -125,7 +125,14 @@ function addEnglishLiterature(site: SiteModel): void {
   // The sub-category comes first in the course category, before the forum rating.
   const coursework = site.addGradeCategory(course, { id: 202, totalItemId: 3002 }).id;
 
-  site.addActivity(course, { id: 1001, section: 0, modname: 'forum', name: 'Announcements', instance: 51, contextid: 9001 });
+  site.addActivity(course, {
+    id: 1001,
+    section: 0,
+    modname: 'forum',
+    name: 'Announcements',
+    instance: 51,
+    contextid: 9001,
+  });
   site.addActivity(course, {
     id: 1002,
     section: 0,
@@ -235,8 +242,7 @@ function addEnglishLiterature(site: SiteModel): void {
       3003,
       {
         value: 78,
-        feedback:
-          '<p>Well-structured argument. <strong>Work on your citations</strong> (see the style guide).</p>',
+        feedback: '<p>Well-structured argument. <strong>Work on your citations</strong> (see the style guide).</p>',
         datesubmitted: 1737990000,
         dategraded: 1738400000,
       },

@@ -58,7 +58,8 @@ export function generateSite(options: GenerateSiteOptions): SiteModel {
   return site;
 }
 
-export type GeneratedCoursesSettings = Required<Omit<GenerateSiteOptions, 'seed' | 'courseSizes'>> & Pick<GenerateSiteOptions, 'courseSizes'>;
+export type GeneratedCoursesSettings = Required<Omit<GenerateSiteOptions, 'seed' | 'courseSizes'>> &
+  Pick<GenerateSiteOptions, 'courseSizes'>;
 
 /**
  * Adds teachers, a pool of students and `settings.courses` generated courses.
@@ -74,7 +75,9 @@ export function addGeneratedCourses(
   const teacherIds = Array.from({ length: Math.ceil(settings.courses / 5) }, (_, serial) =>
     addPerson(site, random, 'teacher', serial),
   );
-  const studentIds = Array.from({ length: settings.studentPool }, (_, serial) => addPerson(site, random, 'student', serial));
+  const studentIds = Array.from({ length: settings.studentPool }, (_, serial) =>
+    addPerson(site, random, 'student', serial),
+  );
   const planner = new SitePlanner(random);
   for (let index = 0; index < settings.courses; index++) {
     const hiddenForSure = guaranteeEdgeCases && index === settings.courses - 1;
@@ -105,7 +108,8 @@ function validated(options: GenerateSiteOptions): GeneratedCoursesSettings {
   requireWhole('studentsPerCourse', options.studentsPerCourse, 0);
   requireWhole('activitiesPerCourse', options.activitiesPerCourse, 0);
   const sizes = options.courseSizes ?? Array.from({ length: options.courses }, () => options.studentsPerCourse);
-  if (sizes.length !== options.courses) throw new RangeError(`courseSizes must name ${options.courses} courses, got ${sizes.length}`);
+  if (sizes.length !== options.courses)
+    throw new RangeError(`courseSizes must name ${options.courses} courses, got ${sizes.length}`);
   sizes.forEach((size, index) => requireWhole(`courseSizes[${index}]`, size, 0));
   const largest = Math.max(...sizes);
   const settings = {
@@ -291,7 +295,7 @@ function gradeEverything(site: SiteModel, random: () => number, course: SimCours
       value: item.scale
         ? 1 + Math.floor(random() * item.scale.length)
         : item.grademin + quarter * (item.grademax - item.grademin),
-      feedback: index === 0 ? FEEDBACK_SNIPPETS[1] ?? '' : '',
+      feedback: index === 0 ? (FEEDBACK_SNIPPETS[1] ?? '') : '',
       datesubmitted: item.itemtype === 'manual' ? null : dategraded - DAY,
       dategraded,
     });
@@ -305,7 +309,10 @@ function planConcealments(
   recipes: readonly Recipe[],
   share: number,
 ): Map<number, Concealment> {
-  const order = shuffle(random, recipes.map((_, index) => index));
+  const order = shuffle(
+    random,
+    recipes.map((_, index) => index),
+  );
   const chosen = new Map<number, Concealment>();
   const count = Math.min(recipes.length, planner.concealmentCount(recipes.length, share));
   for (let placed = 0; placed < count; placed++) {

@@ -127,7 +127,9 @@ export class Gradebook {
       const direct: ReportRow[] = [];
       for (const child of category.children) {
         maxDepth = Math.max(maxDepth, depth + 1);
-        direct.push(child.kind === 'item' ? this.itemRow(child.itemId, userId, rows) : aggregate(child.category, depth + 1));
+        direct.push(
+          child.kind === 'item' ? this.itemRow(child.itemId, userId, rows) : aggregate(child.category, depth + 1),
+        );
       }
       const total = this.totalRow(category, direct, userId);
       rows.push(total);
@@ -158,7 +160,8 @@ export class Gradebook {
   /** Natural aggregation: sum of the graded children; weights relative to their maxima. */
   private totalRow(category: SimGradeCategory, children: ReportRow[], userId: number): ReportRow {
     const graded = children.filter((child) => child.value !== null);
-    const sumOf = (list: ReportRow[], pick: (row: ReportRow) => number) => list.reduce((sum, row) => sum + pick(row), 0);
+    const sumOf = (list: ReportRow[], pick: (row: ReportRow) => number) =>
+      list.reduce((sum, row) => sum + pick(row), 0);
     const grademax = graded.length > 0 ? sumOf(graded, (row) => row.grademax) : sumOf(children, (row) => row.grademax);
     for (const child of children) {
       child.weight = child.value === null || grademax === 0 ? 0 : roundTo5(child.grademax / grademax);

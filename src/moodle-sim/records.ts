@@ -106,17 +106,7 @@ export interface SimSection {
 }
 
 export type ModName =
-  | 'assign'
-  | 'quiz'
-  | 'workshop'
-  | 'forum'
-  | 'lesson'
-  | 'choice'
-  | 'feedback'
-  | 'label'
-  | 'page'
-  | 'url'
-  | 'resource';
+  'assign' | 'quiz' | 'workshop' | 'forum' | 'lesson' | 'choice' | 'feedback' | 'label' | 'page' | 'url' | 'resource';
 
 export interface ModuleDate {
   label: string;

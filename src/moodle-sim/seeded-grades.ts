@@ -19,7 +19,6 @@ export interface SeedPlan {
   startdate: number;
 }
 
-
 /** Short teacher comments; stored once and shared by every cell that uses them. */
 export const FEEDBACK_SNIPPETS: readonly string[] = [
   '<p>Well done.</p>',
@@ -56,7 +55,8 @@ export class SeededGrades {
     return {
       value: seededValue(item, draw(1)),
       feedback: feedback ?? '',
-      datesubmitted: item.itemtype === 'manual' ? null : submitted ? dategraded - Math.floor(draw(3) * 3 * DAY) : dategraded,
+      datesubmitted:
+        item.itemtype === 'manual' ? null : submitted ? dategraded - Math.floor(draw(3) * 3 * DAY) : dategraded,
       dategraded,
     };
   }

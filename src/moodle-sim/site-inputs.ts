@@ -66,7 +66,10 @@ export interface CourseInput {
 
 /** Course settings `updateCourse` may change (as an editing teacher would). */
 export type CourseChanges = Partial<
-  Pick<SimCourse, 'shortname' | 'fullname' | 'idnumber' | 'categoryid' | 'summary' | 'startdate' | 'enddate' | 'visible'>
+  Pick<
+    SimCourse,
+    'shortname' | 'fullname' | 'idnumber' | 'categoryid' | 'summary' | 'startdate' | 'enddate' | 'visible'
+  >
 >;
 
 export interface GradeItemInput {

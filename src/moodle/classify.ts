@@ -46,7 +46,10 @@ const ACCOUNT_PROBLEM: Record<string, string> = {
 };
 
 /** The kinds a Moodle error body can map to; transport and HTTP problems have their own builders. */
-type ExceptionKind = Exclude<MoodleErrorKind, 'unreachable' | 'timeout' | 'rate-limited' | 'protocol' | 'webservices-disabled'>;
+type ExceptionKind = Exclude<
+  MoodleErrorKind,
+  'unreachable' | 'timeout' | 'rate-limited' | 'protocol' | 'webservices-disabled'
+>;
 
 const KIND_BY_ERRORCODE: Record<string, ExceptionKind> = {
   invalidtoken: 'invalid-token',
@@ -91,9 +94,11 @@ const ADVICE: Record<ExceptionKind, (call: MoodleCall, errorcode: string) => str
   'course-inaccessible': (call) =>
     `the service account cannot enter${inCourse(call) || ' the course'} for \`${call.wsfunction}\` ` +
     `(it needs moodle/course:view, and moodle/course:viewhiddencourses for hidden courses): give it a Manager role at system level`,
-  'course-not-found': (call) => `${inCourse(call).trim() || 'the course'} no longer exists in Moodle (\`${call.wsfunction}\`)`,
+  'course-not-found': (call) =>
+    `${inCourse(call).trim() || 'the course'} no longer exists in Moodle (\`${call.wsfunction}\`)`,
   'user-not-found': (call) => `\`${call.wsfunction}\` asked for a Moodle user who does not exist or was deleted`,
-  maintenance: (call) => `the site is in maintenance mode or being upgraded; \`${call.wsfunction}\` can be retried later`,
+  maintenance: (call) =>
+    `the site is in maintenance mode or being upgraded; \`${call.wsfunction}\` can be retried later`,
   'server-error': (call) => `Moodle had a database error during \`${call.wsfunction}\`; it can be retried later`,
   'invalid-parameter': (call) =>
     `Moodle rejected the parameters of \`${call.wsfunction}\`: a bug in sms-sync or a Moodle version it does not support; retrying will not help`,
@@ -247,7 +252,12 @@ export function unexpectedShapeError(wsfunction: string, problems: string): Mood
   });
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 const TRANSPORT_PROBLEM: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -264,7 +274,10 @@ const TRANSPORT_PROBLEM: Record<string, string> = {
  * request, whose body holds the token.
  */
 export function errorFromTransport(call: MoodleCall, error: unknown, site: string): MoodleError {
-  const { code, name } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; name?: unknown };
+  const { code, name } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    name?: unknown;
+  };
   const reason = typeof code === 'string' ? code : typeof name === 'string' ? name : 'unknown error';
   if (TIMEOUT_CODES.has(reason)) {
     return new MoodleError({

@@ -20,4 +20,3 @@ export {
   type UserListFunction,
 } from './parse';
 export type { MoodleCall, ResponseHeaders } from './classify';
-

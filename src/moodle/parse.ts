@@ -10,13 +10,7 @@ import {
   type ResponseHeaders,
 } from './classify';
 import { MOODLE_FUNCTIONS } from './functions';
-import {
-  courseContentsSchema,
-  coursesSchema,
-  gradeReportSchema,
-  siteInfoSchema,
-  usersSchema,
-} from './schemas';
+import { courseContentsSchema, coursesSchema, gradeReportSchema, siteInfoSchema, usersSchema } from './schemas';
 import type { CourseSection, MoodleCourse, MoodleUser, SiteInfo, UserGrades } from '../domain/moodle-data';
 
 /**

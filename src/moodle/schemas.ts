@@ -44,19 +44,18 @@ export const siteInfoSchema = z
     version: z.string().optional(),
     siteid: id.optional(),
   })
-  .transform(
-    (raw): SiteInfo =>
-      definedOnly({
-        siteName: raw.sitename,
-        siteUrl: raw.siteurl,
-        userId: raw.userid,
-        username: raw.username,
-        functions: raw.functions.map((fn) => fn.name),
-        release: raw.release,
-        version: raw.version,
-        // `siteid` is optional in the API; SITEID is 1 on every standard install.
-        siteId: raw.siteid ?? 1,
-      }),
+  .transform((raw): SiteInfo =>
+    definedOnly({
+      siteName: raw.sitename,
+      siteUrl: raw.siteurl,
+      userId: raw.userid,
+      username: raw.username,
+      functions: raw.functions.map((fn) => fn.name),
+      release: raw.release,
+      version: raw.version,
+      // `siteid` is optional in the API; SITEID is 1 on every standard install.
+      siteId: raw.siteid ?? 1,
+    }),
   );
 
 const courseSchema = z
@@ -73,21 +72,20 @@ const courseSchema = z
     enddate: unixTime,
     timemodified: unixTime.optional(),
   })
-  .transform(
-    (raw): MoodleCourse =>
-      definedOnly({
-        id: raw.id,
-        shortName: raw.shortname,
-        fullName: raw.fullname,
-        displayName: raw.displayname,
-        categoryId: raw.categoryid,
-        format: raw.format,
-        idNumber: raw.idnumber,
-        visible: raw.visible,
-        startDate: raw.startdate,
-        endDate: raw.enddate,
-        timeModified: raw.timemodified,
-      }),
+  .transform((raw): MoodleCourse =>
+    definedOnly({
+      id: raw.id,
+      shortName: raw.shortname,
+      fullName: raw.fullname,
+      displayName: raw.displayname,
+      categoryId: raw.categoryid,
+      format: raw.format,
+      idNumber: raw.idnumber,
+      visible: raw.visible,
+      startDate: raw.startdate,
+      endDate: raw.enddate,
+      timeModified: raw.timemodified,
+    }),
   );
 
 export const coursesSchema = z.array(courseSchema);
@@ -102,17 +100,15 @@ const courseModuleSchema = z
     visibleoncoursepage: flag,
     uservisible: flag,
   })
-  .transform(
-    (raw): CourseModule => ({
-      id: raw.id,
-      name: raw.name,
-      modName: raw.modname,
-      instance: raw.instance,
-      visible: raw.visible,
-      visibleOnCoursePage: raw.visibleoncoursepage,
-      userVisible: raw.uservisible,
-    }),
-  );
+  .transform((raw): CourseModule => ({
+    id: raw.id,
+    name: raw.name,
+    modName: raw.modname,
+    instance: raw.instance,
+    visible: raw.visible,
+    visibleOnCoursePage: raw.visibleoncoursepage,
+    userVisible: raw.uservisible,
+  }));
 
 const courseSectionSchema = z
   .object({
@@ -122,15 +118,13 @@ const courseSectionSchema = z
     visible: flag.optional(),
     modules: z.array(courseModuleSchema),
   })
-  .transform(
-    (raw): CourseSection => ({
-      id: raw.id,
-      name: raw.name,
-      section: raw.section,
-      visible: raw.visible ?? true,
-      modules: raw.modules,
-    }),
-  );
+  .transform((raw): CourseSection => ({
+    id: raw.id,
+    name: raw.name,
+    section: raw.section,
+    visible: raw.visible ?? true,
+    modules: raw.modules,
+  }));
 
 export const courseContentsSchema = z.array(courseSectionSchema);
 
@@ -173,35 +167,34 @@ const gradeItemSchema = z
     feedback: z.string().optional(),
     feedbackformat: z.int().optional(),
   })
-  .transform(
-    (raw): GradeItem =>
-      definedOnly({
-        id: raw.id,
-        itemName: raw.itemname,
-        itemType: raw.itemtype,
-        itemModule: raw.itemmodule,
-        itemInstance: raw.iteminstance,
-        itemNumber: raw.itemnumber,
-        idNumber: raw.idnumber,
-        categoryId: raw.categoryid,
-        cmid: raw.cmid,
-        weightRaw: raw.weightraw,
-        weightFormatted: raw.weightformatted,
-        status: raw.status,
-        gradeRaw: raw.graderaw,
-        gradeDateSubmitted: raw.gradedatesubmitted,
-        gradeDateGraded: raw.gradedategraded,
-        gradeIsHidden: raw.gradeishidden,
-        gradeIsOverridden: raw.gradeisoverridden,
-        gradeFormatted: raw.gradeformatted,
-        gradeMin: raw.grademin,
-        gradeMax: raw.grademax,
-        rangeFormatted: raw.rangeformatted,
-        percentageFormatted: raw.percentageformatted,
-        letterGradeFormatted: raw.lettergradeformatted,
-        feedback: raw.feedback,
-        feedbackFormat: raw.feedbackformat,
-      }),
+  .transform((raw): GradeItem =>
+    definedOnly({
+      id: raw.id,
+      itemName: raw.itemname,
+      itemType: raw.itemtype,
+      itemModule: raw.itemmodule,
+      itemInstance: raw.iteminstance,
+      itemNumber: raw.itemnumber,
+      idNumber: raw.idnumber,
+      categoryId: raw.categoryid,
+      cmid: raw.cmid,
+      weightRaw: raw.weightraw,
+      weightFormatted: raw.weightformatted,
+      status: raw.status,
+      gradeRaw: raw.graderaw,
+      gradeDateSubmitted: raw.gradedatesubmitted,
+      gradeDateGraded: raw.gradedategraded,
+      gradeIsHidden: raw.gradeishidden,
+      gradeIsOverridden: raw.gradeisoverridden,
+      gradeFormatted: raw.gradeformatted,
+      gradeMin: raw.grademin,
+      gradeMax: raw.grademax,
+      rangeFormatted: raw.rangeformatted,
+      percentageFormatted: raw.percentageformatted,
+      letterGradeFormatted: raw.lettergradeformatted,
+      feedback: raw.feedback,
+      feedbackFormat: raw.feedbackformat,
+    }),
   );
 
 const userGradesSchema = z
@@ -212,15 +205,14 @@ const userGradesSchema = z
     useridnumber: z.string().optional(),
     gradeitems: z.array(gradeItemSchema),
   })
-  .transform(
-    (raw): UserGrades =>
-      definedOnly({
-        courseId: raw.courseid,
-        userId: raw.userid,
-        userFullName: raw.userfullname,
-        userIdNumber: raw.useridnumber,
-        gradeItems: raw.gradeitems,
-      }),
+  .transform((raw): UserGrades =>
+    definedOnly({
+      courseId: raw.courseid,
+      userId: raw.userid,
+      userFullName: raw.userfullname,
+      userIdNumber: raw.useridnumber,
+      gradeItems: raw.gradeitems,
+    }),
   );
 
 export const gradeReportSchema = z
@@ -238,18 +230,17 @@ const userSchema = z
     idnumber: z.string().optional(),
     roles: z.array(z.object({ shortname: z.string() })).optional(),
   })
-  .transform(
-    (raw): MoodleUser =>
-      definedOnly({
-        id: raw.id,
-        username: raw.username,
-        firstName: raw.firstname,
-        lastName: raw.lastname,
-        fullName: raw.fullname,
-        email: raw.email,
-        idNumber: raw.idnumber,
-        roles: raw.roles?.map((role) => role.shortname),
-      }),
+  .transform((raw): MoodleUser =>
+    definedOnly({
+      id: raw.id,
+      username: raw.username,
+      firstName: raw.firstname,
+      lastName: raw.lastname,
+      fullName: raw.fullname,
+      email: raw.email,
+      idNumber: raw.idnumber,
+      roles: raw.roles?.map((role) => role.shortname),
+    }),
   );
 
 export const usersSchema = z.array(userSchema);

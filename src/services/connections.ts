@@ -37,7 +37,10 @@ export async function openStores(
 }
 
 /** Opens MongoDB (creating indexes), the Moodle client and a Temporal client. */
-export async function openConnections(config: ServiceConfig, databaseOptions: DatabaseOptions = {}): Promise<Connections> {
+export async function openConnections(
+  config: ServiceConfig,
+  databaseOptions: DatabaseOptions = {},
+): Promise<Connections> {
   const { database, stores } = await openStores(config, databaseOptions);
   try {
     const temporal = await connectClient(config.temporal.address, config.temporal.namespace);

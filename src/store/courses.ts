@@ -55,7 +55,8 @@ function courseListFilter(query: CourseListQuery): Filter<CourseDocument> {
     // One state as plain equality, which FerretDB pushes down to its database (an `$in` it does not).
     state: query.states.length === 1 ? query.states[0] : { $in: [...query.states] },
     ...(!query.includeDeleted && { deleted: false }),
-    ...(query.search !== undefined && query.search.trim() !== '' && { searchText: { $regex: escapeRegex(query.search.trim().toLowerCase()) } }),
+    ...(query.search !== undefined &&
+      query.search.trim() !== '' && { searchText: { $regex: escapeRegex(query.search.trim().toLowerCase()) } }),
   };
 }
 
@@ -64,7 +65,12 @@ function searchTextOf(moodle: CourseMoodleFields): string {
 }
 
 export function toCourseRecord(document: CourseDocument): CourseRecord {
-  return { moodleId: document._id, state: document.state, moodle: document.moodle, lmsDeletedAt: document.lmsDeletedAt };
+  return {
+    moodleId: document._id,
+    state: document.state,
+    moodle: document.moodle,
+    lmsDeletedAt: document.lmsDeletedAt,
+  };
 }
 
 export class CourseStore {
@@ -134,7 +140,9 @@ export class CourseStore {
       ...diff.restored.map(({ moodleId, moodle }) => ({
         updateOne: {
           filter: { _id: moodleId },
-          update: { $set: { moodle, searchText: searchTextOf(moodle), deleted: false, lmsDeletedAt: null, updatedAt: now } },
+          update: {
+            $set: { moodle, searchText: searchTextOf(moodle), deleted: false, lmsDeletedAt: null, updatedAt: now },
+          },
         },
       })),
     ];

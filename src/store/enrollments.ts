@@ -117,7 +117,11 @@ export class EnrollmentStore {
   /** Refuses a second enrollment of the student in the course with a DuplicateRecordError. */
   async create(input: EnrollmentInput, now: Date): Promise<EnrollmentDocument> {
     const document = newEnrollmentDocument(input, now);
-    await insertNew(this.collection, document, () => new DuplicateRecordError('enrollment', `the student is already enrolled in course ${input.courseId}`));
+    await insertNew(
+      this.collection,
+      document,
+      () => new DuplicateRecordError('enrollment', `the student is already enrolled in course ${input.courseId}`),
+    );
     return document;
   }
 
@@ -139,7 +143,9 @@ export class EnrollmentStore {
   async courseIds(courseIds?: readonly number[]): Promise<number[]> {
     if (courseIds === undefined) return this.collection.distinct('courseId', {});
     if (!this.traits.equalityOnly) return this.collection.distinct('courseId', { courseId: { $in: [...courseIds] } });
-    const found = await Promise.all(courseIds.map((courseId) => this.collection.findOne({ courseId }, { projection: { _id: 1 } })));
+    const found = await Promise.all(
+      courseIds.map((courseId) => this.collection.findOne({ courseId }, { projection: { _id: 1 } })),
+    );
     return courseIds.filter((_, index) => found[index] !== null);
   }
 
@@ -177,7 +183,9 @@ export class EnrollmentStore {
 function toOperation(now: Date) {
   return (write: EnrollmentSyncWrite): AnyBulkWriteOperation<EnrollmentDocument> => {
     if (!('snapshot' in write)) {
-      return { updateOne: { filter: { _id: write.id }, update: { $set: { syncError: write.syncError, updatedAt: now } } } };
+      return {
+        updateOne: { filter: { _id: write.id }, update: { $set: { syncError: write.syncError, updatedAt: now } } },
+      };
     }
     const { reportCard: _lines, ...snapshot } = write.snapshot;
     const $set = { ...snapshot, snapshotHash: write.snapshotHash, syncError: null, lastSyncedAt: now, updatedAt: now };

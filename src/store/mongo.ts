@@ -64,7 +64,12 @@ export async function connectDatabase(
   /** `monitorCommands` lets a benchmark count the queries behind each request (`commandStarted`). */
   options: Pick<MongoClientOptions, 'monitorCommands'> = {},
 ): Promise<Database> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, retryWrites: false, appName: 'sms-sync', ...options });
+  const client = new MongoClient(uri, {
+    serverSelectionTimeoutMS: 10_000,
+    retryWrites: false,
+    appName: 'sms-sync',
+    ...options,
+  });
   await client.connect();
   try {
     return { client, db: client.db(database), traits: await detectTraits(client), close: () => client.close() };
@@ -88,7 +93,9 @@ export async function findWhereIn<T extends Document>(
 ): Promise<WithId<T>[]> {
   if (values.length === 0) return [];
   if (!traits.equalityOnly) return collection.find({ [field]: { $in: [...values] } } as Filter<T>, options).toArray();
-  const found = await Promise.all(values.map((value) => collection.find({ [field]: value } as Filter<T>, options).toArray()));
+  const found = await Promise.all(
+    values.map((value) => collection.find({ [field]: value } as Filter<T>, options).toArray()),
+  );
   return found.flat();
 }
 
@@ -103,7 +110,10 @@ export function isDuplicateKeyError(error: unknown): boolean {
  * `$setOnInsert` would be the usual tool, but FerretDB 1.24 silently drops
  * null values given to `$setOnInsert`.
  */
-export async function insertMissing<T extends Document>(collection: Collection<T>, documents: OptionalUnlessRequiredId<T>[]): Promise<number> {
+export async function insertMissing<T extends Document>(
+  collection: Collection<T>,
+  documents: OptionalUnlessRequiredId<T>[],
+): Promise<number> {
   if (documents.length === 0) return 0;
   try {
     const result = await collection.insertMany(documents, { ordered: false });
@@ -129,7 +139,10 @@ function duplicateKeyFailures(error: unknown): number | undefined {
  * as every start after the first does: it removes them from its list by their
  * original positions. One index per command is idempotent on both stores.
  */
-export async function createIndexes<T extends Document>(collection: Collection<T>, indexes: readonly IndexDescription[]): Promise<void> {
+export async function createIndexes<T extends Document>(
+  collection: Collection<T>,
+  indexes: readonly IndexDescription[],
+): Promise<void> {
   for (const index of indexes) await collection.createIndexes([index]);
 }
 

@@ -18,7 +18,10 @@ export function parseObjectId(text: string): ObjectId | null {
 }
 
 /** Null for an unknown or malformed id. */
-export async function findByHexId<T extends Document & { _id: ObjectId }>(collection: Collection<T>, id: string): Promise<WithId<T> | null> {
+export async function findByHexId<T extends Document & { _id: ObjectId }>(
+  collection: Collection<T>,
+  id: string,
+): Promise<WithId<T> | null> {
   const objectId = parseObjectId(id);
   return objectId === null ? null : collection.findOne({ _id: objectId } as Filter<T>);
 }
@@ -30,7 +33,11 @@ async function readPage<T extends Document>(
   first: number,
 ): Promise<Page<WithId<T>>> {
   // One document more than asked says whether another page follows.
-  const documents = await collection.find(query).sort(sort).limit(first + 1).toArray();
+  const documents = await collection
+    .find(query)
+    .sort(sort)
+    .limit(first + 1)
+    .toArray();
   return { items: documents.slice(0, first), hasNextPage: documents.length > first };
 }
 

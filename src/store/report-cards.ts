@@ -59,16 +59,19 @@ export class ReportCardStore {
    * later than `readAt`, in ordered batches, calling `afterBatch` between them
    * (for heartbeats).
    */
-  async write(writes: readonly ReportCardWrite[], readAt: Date, now: Date, afterBatch: () => void = () => {}): Promise<void> {
-    const operations = writes.map(
-      ({ enrollmentId, courseId, lines }): AnyBulkWriteOperation<ReportCardDocument> => ({
-        updateOne: {
-          filter: { _id: enrollmentId, readAt: { $lt: readAt } },
-          update: { $set: { courseId, lines, readAt, updatedAt: now } },
-          upsert: true,
-        },
-      }),
-    );
+  async write(
+    writes: readonly ReportCardWrite[],
+    readAt: Date,
+    now: Date,
+    afterBatch: () => void = () => {},
+  ): Promise<void> {
+    const operations = writes.map(({ enrollmentId, courseId, lines }): AnyBulkWriteOperation<ReportCardDocument> => ({
+      updateOne: {
+        filter: { _id: enrollmentId, readAt: { $lt: readAt } },
+        update: { $set: { courseId, lines, readAt, updatedAt: now } },
+        upsert: true,
+      },
+    }));
     await upsertInBatchesUnlessNewer(this.collection, this.traits, operations, afterBatch);
   }
 }

@@ -26,7 +26,9 @@ export interface StudentInput {
 export const STUDENTS = 'students';
 
 function studentSearchFilter(search: string | undefined): Filter<StudentDocument> {
-  return search === undefined || search.trim() === '' ? {} : { searchText: { $regex: escapeRegex(search.trim().toLowerCase()) } };
+  return search === undefined || search.trim() === ''
+    ? {}
+    : { searchText: { $regex: escapeRegex(search.trim().toLowerCase()) } };
 }
 
 /** A new student as `create` stores it (bulk loaders insert these directly). */
@@ -65,7 +67,11 @@ export class StudentStore {
   /** Refuses a second student for the same Moodle user with a DuplicateRecordError. */
   async create(input: StudentInput, now: Date): Promise<StudentDocument> {
     const document = newStudentDocument(input, now);
-    await insertNew(this.collection, document, () => new DuplicateRecordError('student', `a student for Moodle user ${input.moodleUserId} already exists`));
+    await insertNew(
+      this.collection,
+      document,
+      () => new DuplicateRecordError('student', `a student for Moodle user ${input.moodleUserId} already exists`),
+    );
     return document;
   }
 

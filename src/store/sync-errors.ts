@@ -124,7 +124,9 @@ export class SyncErrorStore {
   async resolve(scopes: SyncErrorScope[], now: Date, courseId?: number): Promise<number> {
     if (scopes.length === 0) return 0;
     const filter: Filter<SyncErrorDocument> =
-      scopes.length === 1 ? { scope: scopes[0] as string } : { ...(courseId !== undefined && { courseId }), scope: { $in: scopes } };
+      scopes.length === 1
+        ? { scope: scopes[0] as string }
+        : { ...(courseId !== undefined && { courseId }), scope: { $in: scopes } };
     const result = await this.collection.updateMany({ ...filter, resolvedAt: null }, { $set: { resolvedAt: now } });
     return result.modifiedCount;
   }
@@ -159,7 +161,12 @@ export class SyncErrorStore {
     return Promise.all(
       codes.map(async (code) => {
         const sample = await this.collection.findOne({ resolvedAt: null, code, courseId: { $ne: null } });
-        return { code, courses: courses.get(code) ?? 0, enrollments: enrollments.get(code) ?? 0, message: sample?.message ?? '' };
+        return {
+          code,
+          courses: courses.get(code) ?? 0,
+          enrollments: enrollments.get(code) ?? 0,
+          message: sample?.message ?? '',
+        };
       }),
     );
   }

@@ -43,7 +43,16 @@ export class SyncRunStore {
   async start(run: SyncRunStart, now: Date): Promise<string> {
     const id = syncRunId(run.workflowId, run.runId);
     await insertMissing(this.collection, [
-      { _id: id, ...run, startedAt: now, finishedAt: null, outcome: 'RUNNING', counts: {}, moodleCalls: {}, error: null },
+      {
+        _id: id,
+        ...run,
+        startedAt: now,
+        finishedAt: null,
+        outcome: 'RUNNING',
+        counts: {},
+        moodleCalls: {},
+        error: null,
+      },
     ]);
     return id;
   }

@@ -11,9 +11,16 @@ export interface SyncLauncher {
 }
 
 /** What a launcher needs from configuration: where the worker listens, and how hard a sync may push. */
-export type LauncherConfig = { temporal: Pick<Config['temporal'], 'taskQueue'>; sync: Pick<Config['sync'], 'courseConcurrency'> };
+export type LauncherConfig = {
+  temporal: Pick<Config['temporal'], 'taskQueue'>;
+  sync: Pick<Config['sync'], 'courseConcurrency'>;
+};
 
-export function temporalSyncLauncher(client: Client, config: LauncherConfig, now: () => Date = () => new Date()): SyncLauncher {
+export function temporalSyncLauncher(
+  client: Client,
+  config: LauncherConfig,
+  now: () => Date = () => new Date(),
+): SyncLauncher {
   const { taskQueue } = config.temporal;
   return {
     startCourseSync: (trigger) => startCourseSync(client, taskQueue, { trigger, now: now() }),

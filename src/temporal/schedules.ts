@@ -8,7 +8,12 @@ import {
 import type { Config } from '../config';
 import { courseSyncWorkflow, enrollmentSyncWorkflow } from '../../workflows';
 import { syncMemo } from './client';
-import { COURSE_SYNC_WORKFLOW_ID, ENROLLMENT_SYNC_WORKFLOW_ID, SCHEDULE_CATCHUP_WINDOW_MS, SCHEDULE_IDS } from './workflow-ids';
+import {
+  COURSE_SYNC_WORKFLOW_ID,
+  ENROLLMENT_SYNC_WORKFLOW_ID,
+  SCHEDULE_CATCHUP_WINDOW_MS,
+  SCHEDULE_IDS,
+} from './workflow-ids';
 
 export interface ScheduleSettings {
   taskQueue: string;
@@ -62,7 +67,11 @@ export function desiredSchedules(settings: ScheduleSettings): ScheduleOptions[] 
       scheduleId: SCHEDULE_IDS.enrollmentSync,
       // Half an interval after the course sync (both default to 30 min): the two never hit Moodle
       // at the same moment, and enrollments are read against a fresh course list.
-      spec: { intervals: [{ every: settings.enrollmentSyncIntervalMs, offset: Math.floor(settings.enrollmentSyncIntervalMs / 2) }] },
+      spec: {
+        intervals: [
+          { every: settings.enrollmentSyncIntervalMs, offset: Math.floor(settings.enrollmentSyncIntervalMs / 2) },
+        ],
+      },
       action: enrollmentSync,
       policies: SCHEDULE_POLICIES,
       memo: { description: 'Reads every followed course’s gradebook into its SMS enrollments (sms-sync).' },

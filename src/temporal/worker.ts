@@ -22,7 +22,8 @@ export interface CreateWorkerOptions {
 }
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
-  const bundle = options.workflowBundlePath ?? (existsSync(PREBUILT_WORKFLOW_BUNDLE) ? PREBUILT_WORKFLOW_BUNDLE : undefined);
+  const bundle =
+    options.workflowBundlePath ?? (existsSync(PREBUILT_WORKFLOW_BUNDLE) ? PREBUILT_WORKFLOW_BUNDLE : undefined);
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> =
     bundle === undefined ? { workflowsPath: WORKFLOWS_PATH } : { workflowBundle: { codePath: bundle } };
   return Worker.create({

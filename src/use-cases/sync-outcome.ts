@@ -35,13 +35,18 @@ export async function waitForSync(
   } finally {
     clearInterval(timer);
   }
-  return { workflowId: started.workflowId, run: await stores.syncRuns.get(syncRunId(started.workflowId, started.runId)), failure };
+  return {
+    workflowId: started.workflowId,
+    run: await stores.syncRuns.get(syncRunId(started.workflowId, started.runId)),
+    failure,
+  };
 }
 
 /** One line for people: what the run did, or why it failed. */
 export function describeFinishedSync(finished: FinishedSync): string {
   const { run } = finished;
-  if (run === null) return `${finished.workflowId}: ended without a run record (${finished.failure ?? 'see the Temporal UI'})`;
+  if (run === null)
+    return `${finished.workflowId}: ended without a run record (${finished.failure ?? 'see the Temporal UI'})`;
   const counts = Object.entries(run.counts)
     .filter(([, value]) => value > 0)
     .map(([name, value]) => `${name} ${value}`)

@@ -1,4 +1,9 @@
-import { connectionState, type ConnectionState, type FinishedRun, type OpenErrorGroup } from '../domain/connection-state';
+import {
+  connectionState,
+  type ConnectionState,
+  type FinishedRun,
+  type OpenErrorGroup,
+} from '../domain/connection-state';
 import type { SyncKind } from '../domain/sync-run';
 import type { Stores, SyncRunDocument } from '../store';
 

@@ -26,7 +26,11 @@ async function startApi(harness: SyncHarness, stores: Stores): Promise<ApiServer
   const app = createApp({
     stores,
     moodle: harness.moodle,
-    syncs: temporalSyncLauncher(harness.temporal.client, { temporal: { taskQueue: harness.temporal.taskQueue }, sync: loadConfig({}).sync }, now),
+    syncs: temporalSyncLauncher(
+      harness.temporal.client,
+      { temporal: { taskQueue: harness.temporal.taskQueue }, sync: loadConfig({}).sync },
+      now,
+    ),
     now,
     apiKeys: API_KEYS,
     graphiql: false,
@@ -77,10 +81,16 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
       ['103', 'OPEN'],
       ['102', 'CLOSED'],
     ]) {
-      data(await admin('mutation($c: ID!, $s: CourseState!) { setCourseState(courseId: $c, state: $s) { id } }', { c: courseId, s: state }));
+      data(
+        await admin('mutation($c: ID!, $s: CourseState!) { setCourseState(courseId: $c, state: $s) { id } }', {
+          c: courseId,
+          s: state,
+        }),
+      );
     }
     const create = async (args: string) =>
-      data(await admin<{ createStudent: { id: string } }>(`mutation { createStudent(${args}) { id } }`)).createStudent.id;
+      data(await admin<{ createStudent: { id: string } }>(`mutation { createStudent(${args}) { id } }`)).createStudent
+        .id;
     ids.alice = await create('idNumber: "S1001"');
     ids.bongani = await create('email: "bongani.dlamini@students.example.edu"');
     ids.other = await create('moodleUserId: 2004');
@@ -89,7 +99,12 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
       ['101', ids.bongani],
       ['103', ids.other],
     ]) {
-      data(await admin('mutation($c: ID!, $s: ID!) { createEnrollment(courseId: $c, studentId: $s) { id } }', { c: courseId, s: studentId }));
+      data(
+        await admin('mutation($c: ID!, $s: ID!) { createEnrollment(courseId: $c, studentId: $s) { id } }', {
+          c: courseId,
+          s: studentId,
+        }),
+      );
     }
     await harness.runEnrollmentSync();
   });
@@ -107,7 +122,12 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
       const response = await graphql(api.url, '{ courses { totalCount } }', { key });
       expect(response.status).toBe(401);
       expect(response.body).toEqual({
-        errors: [{ message: 'A valid API key is required (Authorization: Bearer <key>).', extensions: { code: 'UNAUTHENTICATED' } }],
+        errors: [
+          {
+            message: 'A valid API key is required (Authorization: Bearer <key>).',
+            extensions: { code: 'UNAUTHENTICATED' },
+          },
+        ],
       });
     });
 
@@ -120,7 +140,9 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
     });
 
     it('lets readers read but not change anything: 403 FORBIDDEN', async () => {
-      expect(data(await reader<{ courses: { totalCount: number } }>('{ courses { totalCount } }')).courses.totalCount).toBe(3);
+      expect(
+        data(await reader<{ courses: { totalCount: number } }>('{ courses { totalCount } }')).courses.totalCount,
+      ).toBe(3);
       const response = await expectRefusedWithoutChange(
         () => reader('mutation { setCourseState(courseId: "101", state: CLOSED) { id } }'),
         'FORBIDDEN',
@@ -144,7 +166,9 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
       expect(forReader.edges.map((edge) => edge.node.id)).toEqual(['101', '102', '103']);
       expect(data(await reader<{ course: unknown }>('{ course(id: "104") { id } }')).course).toBeNull();
 
-      const filtered = data(await admin<Courses>('{ courses(states: [OPEN], search: "eng") { totalCount edges { node { id state } } } }'));
+      const filtered = data(
+        await admin<Courses>('{ courses(states: [OPEN], search: "eng") { totalCount edges { node { id state } } } }'),
+      );
       expect(filtered.courses.edges.map((edge) => edge.node.id)).toEqual(['101']);
     });
 
@@ -188,16 +212,22 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
     });
 
     it('serves a report card kept in the enrollment by the layout before report_cards, until the next sync rewrites it', async () => {
-      const legacy = (await harness.stores.enrollments.collection.findOne({ courseId: 101, studentId: new ObjectId(ids.bongani) }))!;
+      const legacy = (await harness.stores.enrollments.collection.findOne({
+        courseId: 101,
+        studentId: new ObjectId(ids.bongani),
+      }))!;
       const [card] = await harness.stores.reportCards.ofEnrollments([legacy._id.toHexString()]);
       const oldLine = { ...card!.lines[0]!, name: 'Kept in the enrollment' };
       await harness.stores.reportCards.collection.deleteOne({ _id: legacy._id });
       await harness.stores.enrollments.collection.updateOne({ _id: legacy._id }, { $set: { reportCard: [oldLine] } });
       try {
         const served = data(
-          await reader<{ enrollment: { reportCard: { name: string }[] } }>('query($id: ID!) { enrollment(id: $id) { reportCard { name } } }', {
-            id: legacy._id.toHexString(),
-          }),
+          await reader<{ enrollment: { reportCard: { name: string }[] } }>(
+            'query($id: ID!) { enrollment(id: $id) { reportCard { name } } }',
+            {
+              id: legacy._id.toHexString(),
+            },
+          ),
         );
         expect(served.enrollment.reportCard).toEqual([{ name: 'Kept in the enrollment' }]);
       } finally {
@@ -207,20 +237,40 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
     });
 
     it('serves a student with their enrollments, and finds students by name', async () => {
-      type StudentQuery = { student: { fullName: string; idNumber: string; enrollments: { edges: { node: { course: { id: string } } }[] } } };
+      type StudentQuery = {
+        student: { fullName: string; idNumber: string; enrollments: { edges: { node: { course: { id: string } } }[] } };
+      };
       const student = data(
-        await reader<StudentQuery>('query($id: ID!) { student(id: $id) { fullName idNumber enrollments { edges { node { course { id } } } } } }', {
-          id: ids.alice,
-        }),
+        await reader<StudentQuery>(
+          'query($id: ID!) { student(id: $id) { fullName idNumber enrollments { edges { node { course { id } } } } } }',
+          {
+            id: ids.alice,
+          },
+        ),
       ).student;
-      expect(student).toEqual({ fullName: 'Alice Martin', idNumber: 'S1001', enrollments: { edges: [{ node: { course: { id: '101' } } }] } });
-      const found = data(await reader<{ students: { edges: { node: { id: string } }[] } }>('{ students(search: "ALICE") { edges { node { id } } } }'));
+      expect(student).toEqual({
+        fullName: 'Alice Martin',
+        idNumber: 'S1001',
+        enrollments: { edges: [{ node: { course: { id: '101' } } }] },
+      });
+      const found = data(
+        await reader<{ students: { edges: { node: { id: string } }[] } }>(
+          '{ students(search: "ALICE") { edges { node { id } } } }',
+        ),
+      );
       expect(found.students.edges.map((edge) => edge.node.id)).toEqual([ids.alice]);
     });
 
     it('pages with cursors and refuses bad cursors and page sizes', async () => {
-      type Students = { students: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string } }[] } };
-      const query = 'query($after: String) { students(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }';
+      type Students = {
+        students: {
+          totalCount: number;
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+          edges: { node: { id: string } }[];
+        };
+      };
+      const query =
+        'query($after: String) { students(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }';
       const first = data(await reader<Students>(query)).students;
       expect(first).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true } });
       const last = data(await reader<Students>(query, { after: first.pageInfo.endCursor })).students;
@@ -235,7 +285,10 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
 
     it('reports sync health, runs and errors', async () => {
       type Health = {
-        syncStatus: { connection: string; lastCourseSync: { outcome: string; moodleCalls: { name: string; value: number }[] } };
+        syncStatus: {
+          connection: string;
+          lastCourseSync: { outcome: string; moodleCalls: { name: string; value: number }[] };
+        };
         syncRuns: { totalCount: number; edges: { node: { kind: string; outcome: string } }[] };
         syncErrors: { totalCount: number };
       };
@@ -245,7 +298,10 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
       );
       expect(health.syncStatus.connection).toBe('HEALTHY');
       expect(health.syncStatus.lastCourseSync.outcome).toBe('SUCCEEDED');
-      expect(health.syncStatus.lastCourseSync.moodleCalls).toContainEqual({ name: 'core_course_get_courses', value: 1 });
+      expect(health.syncStatus.lastCourseSync.moodleCalls).toContainEqual({
+        name: 'core_course_get_courses',
+        value: 1,
+      });
       expect(health.syncRuns.edges.map((edge) => edge.node.kind)).toEqual(['ENROLLMENT', 'COURSE']);
       expect(health.syncErrors.totalCount).toBe(0);
     });
@@ -259,10 +315,17 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
       client.on('commandStarted', (event: CommandStartedEvent) => commands.push(event.commandName));
       // MongoDB's traits: the batching is what is checked here. The embedded store answers a batch with one
       // equality query per id instead, each served by an index (store-queries.test.ts).
-      const counted = await startApi(harness, createStores({ db: client.db(harness.database.db.databaseName), traits: MONGODB_TRAITS }));
+      const counted = await startApi(
+        harness,
+        createStores({ db: client.db(harness.database.db.databaseName), traits: MONGODB_TRAITS }),
+      );
       try {
         const page = (first: number) =>
-          graphql(counted.url, `{ enrollments(first: ${first}) { edges { node { course { shortName } student { fullName } } } } }`, { key: READER_KEY });
+          graphql(
+            counted.url,
+            `{ enrollments(first: ${first}) { edges { node { course { shortName } student { fullName } } } } }`,
+            { key: READER_KEY },
+          );
         const queriesFor = async (first: number) => {
           commands.length = 0;
           expect((await page(first)).body.errors).toBeUndefined();
@@ -275,11 +338,16 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
         commands.length = 0;
         const studentPage = await graphql(
           counted.url,
-          '{ student(id: "%s") { fullName enrollments(first: 50) { totalCount edges { node { course { shortName lastSyncedAt } grade { formatted } } } } } }'.replace('%s', ids.alice),
+          '{ student(id: "%s") { fullName enrollments(first: 50) { totalCount edges { node { course { shortName lastSyncedAt } grade { formatted } } } } } }'.replace(
+            '%s',
+            ids.alice,
+          ),
           { key: READER_KEY },
         );
         expect(studentPage.body.errors).toBeUndefined();
-        expect(commands.filter((name) => name === 'find' || name === 'aggregate' || name === 'count').length).toBeLessThanOrEqual(5);
+        expect(
+          commands.filter((name) => name === 'find' || name === 'aggregate' || name === 'count').length,
+        ).toBeLessThanOrEqual(5);
       } finally {
         await counted.close();
         await client.close();
@@ -291,15 +359,47 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
     it.each([
       ['marking a course NEW', 'mutation { setCourseState(courseId: "101", state: NEW) { id } }', 'BAD_USER_INPUT'],
       ['an unknown course', 'mutation { setCourseState(courseId: "999", state: OPEN) { id } }', 'NOT_FOUND'],
-      ['a malformed course id', 'mutation { setCourseState(courseId: "ENG201", state: OPEN) { id } }', 'BAD_USER_INPUT'],
-      ['an enrollment in a NEW course', 'mutation { createEnrollment(courseId: "104", studentId: "%alice") { id } }', 'COURSE_NOT_OPEN'],
-      ['an enrollment in a CLOSED course', 'mutation { createEnrollment(courseId: "102", studentId: "%alice") { id } }', 'COURSE_NOT_OPEN'],
-      ['an enrollment of an unknown student', 'mutation { createEnrollment(courseId: "101", studentId: "0123456789abcdef01234567") { id } }', 'NOT_FOUND'],
-      ['an enrollment that exists', 'mutation { createEnrollment(courseId: "101", studentId: "%alice") { id } }', 'ALREADY_ENROLLED'],
-      ['a student Moodle does not know', 'mutation { createStudent(idNumber: "S9999") { id } }', 'MOODLE_USER_NOT_FOUND'],
-      ['a student named two ways', 'mutation { createStudent(idNumber: "S1001", email: "x@example.edu") { id } }', 'BAD_USER_INPUT'],
+      [
+        'a malformed course id',
+        'mutation { setCourseState(courseId: "ENG201", state: OPEN) { id } }',
+        'BAD_USER_INPUT',
+      ],
+      [
+        'an enrollment in a NEW course',
+        'mutation { createEnrollment(courseId: "104", studentId: "%alice") { id } }',
+        'COURSE_NOT_OPEN',
+      ],
+      [
+        'an enrollment in a CLOSED course',
+        'mutation { createEnrollment(courseId: "102", studentId: "%alice") { id } }',
+        'COURSE_NOT_OPEN',
+      ],
+      [
+        'an enrollment of an unknown student',
+        'mutation { createEnrollment(courseId: "101", studentId: "0123456789abcdef01234567") { id } }',
+        'NOT_FOUND',
+      ],
+      [
+        'an enrollment that exists',
+        'mutation { createEnrollment(courseId: "101", studentId: "%alice") { id } }',
+        'ALREADY_ENROLLED',
+      ],
+      [
+        'a student Moodle does not know',
+        'mutation { createStudent(idNumber: "S9999") { id } }',
+        'MOODLE_USER_NOT_FOUND',
+      ],
+      [
+        'a student named two ways',
+        'mutation { createStudent(idNumber: "S1001", email: "x@example.edu") { id } }',
+        'BAD_USER_INPUT',
+      ],
       ['a student who exists', 'mutation { createStudent(idNumber: "S1001") { id } }', 'STUDENT_EXISTS'],
-      ['a sync of an unknown course', 'mutation { triggerEnrollmentSync(courseIds: ["999"]) { workflowIds } }', 'NOT_FOUND'],
+      [
+        'a sync of an unknown course',
+        'mutation { triggerEnrollmentSync(courseIds: ["999"]) { workflowIds } }',
+        'NOT_FOUND',
+      ],
       ['a non-date "since"', 'mutation { replayFailedSyncs(since: "yesterday") { workflowIds } }', 'BAD_USER_INPUT'],
     ])('refuses %s', async (_case, mutation, code) => {
       await expectRefusedWithoutChange(() => admin(mutation.replace('%alice', ids.alice)), code);
@@ -345,10 +445,13 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
       ['429s', () => harness.sim.faults.set({ rateLimitRate: 1 })],
       ['malformed JSON', () => harness.sim.faults.set({ malformedRate: 1 })],
       ['HTML error pages', () => harness.sim.faults.set({ htmlErrorRate: 1 })],
-      ['debugging output', () => {
-        harness.sim.site.setDebugging(true);
-        harness.sim.site.revokeToken();
-      }],
+      [
+        'debugging output',
+        () => {
+          harness.sim.site.setDebugging(true);
+          harness.sim.site.revokeToken();
+        },
+      ],
     ] as const;
 
     afterEach(() => {
@@ -371,13 +474,25 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
     });
 
     it('a database error: it is masked as "Unexpected error."', async () => {
-      const client = new MongoClient(`mongodb://${harness.database.client.options.hosts[0]!.toString()}`, { directConnection: true });
+      const client = new MongoClient(`mongodb://${harness.database.client.options.hosts[0]!.toString()}`, {
+        directConnection: true,
+      });
       await client.connect();
-      const broken = await startApi(harness, createStores({ db: client.db(harness.database.db.databaseName), traits: harness.database.traits }));
+      const broken = await startApi(
+        harness,
+        createStores({ db: client.db(harness.database.db.databaseName), traits: harness.database.traits }),
+      );
       try {
         await client.close();
         const response = await graphql(broken.url, '{ courses { totalCount } }', { key: READER_KEY });
-        expect(response.body.errors).toEqual([{ message: 'Unexpected error.', locations: expect.any(Array), path: ['courses'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+        expect(response.body.errors).toEqual([
+          {
+            message: 'Unexpected error.',
+            locations: expect.any(Array),
+            path: ['courses'],
+            extensions: { code: 'INTERNAL_SERVER_ERROR' },
+          },
+        ]);
         expect(response.text).not.toMatch(/Mongo|closed|topology/i);
       } finally {
         await broken.close();
@@ -388,23 +503,44 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
   describe('admin operations that start workflows', () => {
     it('triggers a course sync and answers its workflow id', async () => {
       type Started = { triggerCourseSync: { workflowIds: string[] } };
-      const [workflowId] = data(await admin<Started>('mutation { triggerCourseSync { workflowIds } }')).triggerCourseSync.workflowIds;
+      const [workflowId] = data(await admin<Started>('mutation { triggerCourseSync { workflowIds } }'))
+        .triggerCourseSync.workflowIds;
       expect(workflowId).toMatch(/^course-sync-manual-/);
-      const result = (await harness.temporal.client.workflow.getHandle(workflowId!).result()) as { counts: { coursesSeen: number } };
+      const result = (await harness.temporal.client.workflow.getHandle(workflowId!).result()) as {
+        counts: { coursesSeen: number };
+      };
       expect(result.counts.coursesSeen).toBe(4);
     });
 
     it('replays exactly the courses that failed, after a technician fixed Moodle', async () => {
       harness.sim.site.denyCourseAccess(103);
       await harness.runEnrollmentSync();
-      type Errors = { syncErrors: { edges: { node: { courseId: string; code: string; message: string } }[] }; syncStatus: { connection: string } };
-      const failing = data(await reader<Errors>('{ syncErrors(courseId: "103") { edges { node { courseId code message } } } syncStatus { connection } }'));
+      type Errors = {
+        syncErrors: { edges: { node: { courseId: string; code: string; message: string } }[] };
+        syncStatus: { connection: string };
+      };
+      const failing = data(
+        await reader<Errors>(
+          '{ syncErrors(courseId: "103") { edges { node { courseId code message } } } syncStatus { connection } }',
+        ),
+      );
       expect(failing.syncErrors.edges.map((edge) => edge.node.code)).toEqual(['MOODLE_COURSE_INACCESSIBLE']);
       expect(failing.syncStatus.connection).toBe('DEGRADED');
 
       harness.sim.site.allowCourseAccess(103);
-      type Replay = { replayFailedSyncs: { workflowIds: string[]; courseIds: string[]; fullCourseSync: boolean; fullEnrollmentSync: boolean } };
-      const replay = data(await admin<Replay>('mutation { replayFailedSyncs { workflowIds courseIds fullCourseSync fullEnrollmentSync } }'));
+      type Replay = {
+        replayFailedSyncs: {
+          workflowIds: string[];
+          courseIds: string[];
+          fullCourseSync: boolean;
+          fullEnrollmentSync: boolean;
+        };
+      };
+      const replay = data(
+        await admin<Replay>(
+          'mutation { replayFailedSyncs { workflowIds courseIds fullCourseSync fullEnrollmentSync } }',
+        ),
+      );
       expect(replay.replayFailedSyncs).toEqual({
         workflowIds: ['enrollment-sync-course-103'],
         courseIds: ['103'],
@@ -412,7 +548,9 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
         fullEnrollmentSync: false,
       });
       await harness.temporal.client.workflow.getHandle('enrollment-sync-course-103').result();
-      const healed = data(await reader<Errors>('{ syncErrors(courseId: "103") { edges { node { code } } } syncStatus { connection } }'));
+      const healed = data(
+        await reader<Errors>('{ syncErrors(courseId: "103") { edges { node { code } } } syncStatus { connection } }'),
+      );
       expect(healed.syncErrors.edges).toEqual([]);
       expect(healed.syncStatus.connection).toBe('HEALTHY');
     });
@@ -424,16 +562,32 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
       const stillListed = data(await admin<Courses>('{ courses { edges { node { id deleted } } } }'));
       expect(stillListed.courses.edges.map((edge) => edge.node.id)).toEqual(['101', '102', '103', '104']);
 
-      type Confirmed = { confirmCourseDeletions: { deleted: { id: string; deleted: boolean }[]; ignored: string[]; stillHeld: string[] } };
-      const confirmed = data(await admin<Confirmed>('mutation { confirmCourseDeletions(courseIds: ["102", "101"]) { deleted { id deleted } ignored stillHeld } }'));
-      expect(confirmed.confirmCourseDeletions).toEqual({ deleted: [{ id: '102', deleted: true }], ignored: ['101'], stillHeld: ['103', '104'] });
+      type Confirmed = {
+        confirmCourseDeletions: { deleted: { id: string; deleted: boolean }[]; ignored: string[]; stillHeld: string[] };
+      };
+      const confirmed = data(
+        await admin<Confirmed>(
+          'mutation { confirmCourseDeletions(courseIds: ["102", "101"]) { deleted { id deleted } ignored stillHeld } }',
+        ),
+      );
+      expect(confirmed.confirmCourseDeletions).toEqual({
+        deleted: [{ id: '102', deleted: true }],
+        ignored: ['101'],
+        stillHeld: ['103', '104'],
+      });
 
       const tab = data(await admin<Courses>('{ courses { edges { node { id } } } }'));
       expect(tab.courses.edges.map((edge) => edge.node.id)).toEqual(['101', '103', '104']);
-      const withDeleted = data(await admin<Courses>('{ courses(includeDeleted: true) { edges { node { id deleted } } } }'));
+      const withDeleted = data(
+        await admin<Courses>('{ courses(includeDeleted: true) { edges { node { id deleted } } } }'),
+      );
       expect(withDeleted.courses.edges).toContainEqual({ node: { id: '102', deleted: true } });
-      expect(data(await reader<{ course: { deleted: boolean } }>('{ course(id: "102") { deleted } }')).course.deleted).toBe(true);
-      const refused = await admin('mutation($s: ID!) { createEnrollment(courseId: "102", studentId: $s) { id } }', { s: ids.bongani });
+      expect(
+        data(await reader<{ course: { deleted: boolean } }>('{ course(id: "102") { deleted } }')).course.deleted,
+      ).toBe(true);
+      const refused = await admin('mutation($s: ID!) { createEnrollment(courseId: "102", studentId: $s) { id } }', {
+        s: ids.bongani,
+      });
       expect(errorCodes(refused)).toEqual(['COURSE_DELETED']);
     });
   });

@@ -29,15 +29,30 @@ describe('bulk writes larger than one batch', () => {
   });
 
   const line = (raw: number): ReportCardLine => ({
-    gradeItemId: 1, name: 'Essay', itemType: 'mod', module: 'assign', cmid: 3, grade: String(raw), raw, percentage: null,
-    letter: null, range: '0–100', weight: null, weightRaw: null, feedback: null, gradedAt: null, submittedAt: null, hidden: false,
+    gradeItemId: 1,
+    name: 'Essay',
+    itemType: 'mod',
+    module: 'assign',
+    cmid: 3,
+    grade: String(raw),
+    raw,
+    percentage: null,
+    letter: null,
+    range: '0–100',
+    weight: null,
+    weightRaw: null,
+    feedback: null,
+    gradedAt: null,
+    submittedAt: null,
+    hidden: false,
   });
   const synced = (id: ObjectId, raw: number): EnrollmentSyncWrite => ({
     id,
     snapshotHash: `hash-${raw}`,
     snapshot: { progress: { percent: 100, graded: 1, total: 1 }, grade: null, reportCard: [line(raw)] },
   });
-  const linesOf = async (id: ObjectId) => (await stores.reportCards.ofEnrollments([id.toHexString()]))[0]?.lines.map((entry) => entry.raw);
+  const linesOf = async (id: ObjectId) =>
+    (await stores.reportCards.ofEnrollments([id.toHexString()]))[0]?.lines.map((entry) => entry.raw);
 
   it('write every enrollment of a big course, and their report cards', async () => {
     const created = await Promise.all(
@@ -49,14 +64,25 @@ describe('bulk writes larger than one batch', () => {
     const writes: EnrollmentSyncWrite[] = created.map((enrollment, index) =>
       index % 2 === 0
         ? synced(enrollment._id, index)
-        : { id: enrollment._id, syncError: { code: 'STUDENT_NOT_IN_GRADEBOOK', message: 'not in the gradebook', at: now } },
+        : {
+            id: enrollment._id,
+            syncError: { code: 'STUDENT_NOT_IN_GRADEBOOK', message: 'not in the gradebook', at: now },
+          },
     );
     const withData = Math.ceil(MANY / 2);
     let batches = 0;
-    await stores.enrollments.writeSyncResults(stores.reportCards, { courseId: 7, readAt: now }, writes, now, () => (batches += 1));
+    await stores.enrollments.writeSyncResults(
+      stores.reportCards,
+      { courseId: 7, readAt: now },
+      writes,
+      now,
+      () => (batches += 1),
+    );
     const batch = database.traits.bulkWriteBatch;
     expect(batches).toBe(Math.ceil(withData / batch) + Math.ceil(MANY / batch));
-    expect(await stores.enrollments.collection.countDocuments({ 'syncError.code': 'STUDENT_NOT_IN_GRADEBOOK' })).toBe(MANY - withData);
+    expect(await stores.enrollments.collection.countDocuments({ 'syncError.code': 'STUDENT_NOT_IN_GRADEBOOK' })).toBe(
+      MANY - withData,
+    );
     expect(await stores.enrollments.collection.countDocuments({ snapshotHash: { $ne: null } })).toBe(withData);
     expect(await stores.reportCards.collection.countDocuments({ courseId: 7 })).toBe(withData);
     expect(await linesOf(created[2]!._id)).toEqual([2]);
@@ -65,7 +91,9 @@ describe('bulk writes larger than one batch', () => {
   it('never replace a report card with one read from Moodle earlier', async () => {
     const [older, newer] = [new Date('2026-11-28T10:00:00Z'), new Date('2026-11-28T10:05:00Z')];
     const [raced, fresh] = await Promise.all(
-      [1, 2].map((moodleUserId) => stores.enrollments.create({ courseId: 8, studentId: new ObjectId(), moodleUserId }, now)),
+      [1, 2].map((moodleUserId) =>
+        stores.enrollments.create({ courseId: 8, studentId: new ObjectId(), moodleUserId }, now),
+      ),
     );
     const write = (readAt: Date, entries: EnrollmentSyncWrite[]) =>
       stores.enrollments.writeSyncResults(stores.reportCards, { courseId: 8, readAt }, entries, now);
@@ -92,10 +120,32 @@ describe('bulk writes larger than one batch', () => {
   });
 
   it('apply a course diff that changes many courses at once', async () => {
-    const moodle = { shortName: 'C', fullName: 'Course', displayName: 'Course', categoryId: 1, format: 'topics', idNumber: null, visible: true, startDate: 0, endDate: 0 };
+    const moodle = {
+      shortName: 'C',
+      fullName: 'Course',
+      displayName: 'Course',
+      categoryId: 1,
+      format: 'topics',
+      idNumber: null,
+      visible: true,
+      startDate: 0,
+      endDate: 0,
+    };
     const ids = Array.from({ length: MANY }, (_, index) => index + 2);
-    const empty: CourseDiff = { created: [], changed: [], restored: [], deleted: [], heldDeletions: [], deletionGuard: null, unchanged: 0, seen: MANY };
-    await stores.courses.applyDiff({ ...empty, created: ids.map((moodleId) => ({ moodleId, state: 'NEW', moodle, lmsDeletedAt: null })) }, now);
+    const empty: CourseDiff = {
+      created: [],
+      changed: [],
+      restored: [],
+      deleted: [],
+      heldDeletions: [],
+      deletionGuard: null,
+      unchanged: 0,
+      seen: MANY,
+    };
+    await stores.courses.applyDiff(
+      { ...empty, created: ids.map((moodleId) => ({ moodleId, state: 'NEW', moodle, lmsDeletedAt: null })) },
+      now,
+    );
     const renamed = { ...moodle, fullName: 'Renamed' };
     const written = await stores.courses.applyDiff(
       { ...empty, changed: ids.map((moodleId) => ({ moodleId, moodle: renamed, changedFields: ['fullName'] })) },

@@ -93,11 +93,21 @@ describe('course sync on the real Temporal dev server, FerretDB and the Moodle s
     sim.site.restoreCourse(course!.id);
     const restoration = await runCourseSync();
     expect(restoration.counts.coursesRestored).toBe(1);
-    expect((await storedCourses()).get(course!.id)).toMatchObject({ deleted: false, lmsDeletedAt: null, state: 'OPEN' });
+    expect((await storedCourses()).get(course!.id)).toMatchObject({
+      deleted: false,
+      lmsDeletedAt: null,
+      state: 'OPEN',
+    });
   });
 
   it.each([
-    ['the token is revoked', () => sim.site.revokeToken(), () => sim.site.restoreToken(), 'MOODLE_INVALID_TOKEN', /token/i],
+    [
+      'the token is revoked',
+      () => sim.site.revokeToken(),
+      () => sim.site.restoreToken(),
+      'MOODLE_INVALID_TOKEN',
+      /token/i,
+    ],
     [
       'core_course_get_courses is removed from the service',
       () => sim.site.removeFunction('core_course_get_courses'),
@@ -105,33 +115,36 @@ describe('course sync on the real Temporal dev server, FerretDB and the Moodle s
       'MOODLE_FUNCTION_NOT_ALLOWED',
       /core_course_get_courses/,
     ],
-  ])('fails once, without retrying or changing any course, when %s; the next good run resolves it', async (_case, revoke, restore, code, cause) => {
-    const before = await storedCourses();
-    sim.site.addCourse({ shortname: uniqueName('NEWC'), fullname: 'Arrives during the outage', categoryid: 1 });
-    revoke();
-    const callsBefore = sim.calls.total();
+  ])(
+    'fails once, without retrying or changing any course, when %s; the next good run resolves it',
+    async (_case, revoke, restore, code, cause) => {
+      const before = await storedCourses();
+      sim.site.addCourse({ shortname: uniqueName('NEWC'), fullname: 'Arrives during the outage', categoryid: 1 });
+      revoke();
+      const callsBefore = sim.calls.total();
 
-    const failure = await runCourseSync().catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(WorkflowFailedError);
-    expect(String((failure as WorkflowFailedError).cause?.message)).toMatch(cause);
-    expect(sim.calls.total() - callsBefore).toBe(1);
-    expect(await storedCourses()).toEqual(before);
-    const [open] = await stores.syncErrors.open(SYNC_SCOPES.run.COURSE);
-    expect(open).toMatchObject({ code, occurrences: 1 });
-    expect(open?.message).toMatch(cause);
-    expect(open?.message).not.toContain(TOKEN);
-    const failedRun = await stores.syncRuns.latest('COURSE');
-    expect(failedRun).toMatchObject({ outcome: 'FAILED', error: { code } });
-    // The failed run's history (inputs, failures, details) must not hold the token either.
-    const history = await temporal.client.workflow.getHandle(failedRun!.workflowId).fetchHistory();
-    expect(history.events?.length).toBeGreaterThan(0);
-    expect(JSON.stringify(history)).not.toContain(TOKEN);
+      const failure = await runCourseSync().catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      expect(String((failure as WorkflowFailedError).cause?.message)).toMatch(cause);
+      expect(sim.calls.total() - callsBefore).toBe(1);
+      expect(await storedCourses()).toEqual(before);
+      const [open] = await stores.syncErrors.open(SYNC_SCOPES.run.COURSE);
+      expect(open).toMatchObject({ code, occurrences: 1 });
+      expect(open?.message).toMatch(cause);
+      expect(open?.message).not.toContain(TOKEN);
+      const failedRun = await stores.syncRuns.latest('COURSE');
+      expect(failedRun).toMatchObject({ outcome: 'FAILED', error: { code } });
+      // The failed run's history (inputs, failures, details) must not hold the token either.
+      const history = await temporal.client.workflow.getHandle(failedRun!.workflowId).fetchHistory();
+      expect(history.events?.length).toBeGreaterThan(0);
+      expect(JSON.stringify(history)).not.toContain(TOKEN);
 
-    restore();
-    const recovery = await runCourseSync();
-    expect(recovery.counts.coursesNew).toBe(1);
-    expect(await stores.syncErrors.open(SYNC_SCOPES.run.COURSE)).toEqual([]);
-  });
+      restore();
+      const recovery = await runCourseSync();
+      expect(recovery.counts.coursesNew).toBe(1);
+      expect(await stores.syncErrors.open(SYNC_SCOPES.run.COURSE)).toEqual([]);
+    },
+  );
 
   it.each([
     ['answers 5xx', { serverErrorRate: 1 }],

@@ -61,8 +61,17 @@ describe('sms-sync dev', () => {
       expect(ui.status).toBe(200);
 
       const enrollments = await graphql<{
-        enrollments: { totalCount: number; edges: { node: { lastSyncedAt: string | null; progress: { total: number } | null; course: { moodleId: number } } }[] };
-      }>(graphqlUrl!, '{ enrollments(first: 100) { totalCount edges { node { lastSyncedAt progress { total } course { moodleId } } } } }', { key: readerKey });
+        enrollments: {
+          totalCount: number;
+          edges: {
+            node: { lastSyncedAt: string | null; progress: { total: number } | null; course: { moodleId: number } };
+          }[];
+        };
+      }>(
+        graphqlUrl!,
+        '{ enrollments(first: 100) { totalCount edges { node { lastSyncedAt progress { total } course { moodleId } } } } }',
+        { key: readerKey },
+      );
       expect(enrollments.body.errors).toBeUndefined();
       const nodes = enrollments.body.data!.enrollments.edges.map((edge) => edge.node);
       expect(nodes.length).toBeGreaterThan(0);
@@ -90,7 +99,9 @@ describe('sms-sync dev', () => {
       // Temporal's history of the first run. This time as the README says, through npm, which scripts,
       // systemd and CI stop by signalling its one PID.
       dev = startNpmScript('dev', [], env);
-      expect((await dev.waitForLine(/^Demo SMS data: (.*)$/, START_TIMEOUT_MS))[1]).toBe('0 course(s) opened, 0 student(s), 0 enrollment(s)');
+      expect((await dev.waitForLine(/^Demo SMS data: (.*)$/, START_TIMEOUT_MS))[1]).toBe(
+        '0 course(s) opened, 0 student(s), 0 enrollment(s)',
+      );
       await dev.waitForLine(/^Other terminals/, 5_000);
       const restarted = JSON.parse(readFileSync(devStatePath(stateDir), 'utf8')) as DevState;
       const connection = await Connection.connect({ address: restarted.defaults.TEMPORAL_ADDRESS as string });

@@ -53,7 +53,12 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
         let studentId = studentIds.get(user.id);
         if (studentId === undefined) {
           const student = await stores.students.create(
-            { moodleUserId: user.id, fullName: `${user.firstname} ${user.lastname}`, email: user.email, idNumber: user.idnumber },
+            {
+              moodleUserId: user.id,
+              fullName: `${user.firstname} ${user.lastname}`,
+              email: user.email,
+              idNumber: user.idnumber,
+            },
             now,
           );
           studentIds.set(user.id, (studentId = student._id));
@@ -71,19 +76,27 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     harness.runEnrollmentSync({ ...TUNING, ...input }, workflowId);
 
   const enrollmentsById = async () =>
-    new Map((await stores.enrollments.collection.find({}).toArray()).map((enrollment) => [enrollment._id.toHexString(), enrollment]));
+    new Map(
+      (await stores.enrollments.collection.find({}).toArray()).map((enrollment) => [
+        enrollment._id.toHexString(),
+        enrollment,
+      ]),
+    );
 
   /** The independent computation: the simulator's model, read directly (docs/product.md "Enrollment sync" step 2). */
   function expectedProgress(courseId: number, userId: number) {
     const site = sim.site;
     const items = site.gradeItems(courseId);
-    const sectionVisible = new Map(site.sections(courseId).flatMap((section) => section.cmids.map((cmid) => [cmid, section.visible])));
+    const sectionVisible = new Map(
+      site.sections(courseId).flatMap((section) => section.cmids.map((cmid) => [cmid, section.visible])),
+    );
     let graded = 0;
     let total = 0;
     for (const module of site.modules(courseId)) {
       const modItems = items.filter((item) => item.itemtype === 'mod' && item.cmid === module.id);
       const main = modItems.find((item) => item.itemnumber === 0) ?? modItems[0];
-      if (main === undefined || !module.visible || !module.visibleoncoursepage || !sectionVisible.get(module.id)) continue;
+      if (main === undefined || !module.visible || !module.visibleoncoursepage || !sectionVisible.get(module.id))
+        continue;
       total += 1;
       if (site.gradeOf(courseId, userId, module.id, main.itemnumber ?? 0) !== null) graded += 1;
     }
@@ -95,9 +108,15 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     const rows = sim.site.gradebook(courseId).userReport(moodleUserId).rows;
     const courseTotal = rows.find((row) => row.item.itemtype === 'course')!;
     expect(enrollment.progress).toEqual(expectedProgress(courseId, moodleUserId));
-    expect(enrollment.grade).toMatchObject({ raw: courseTotal.value, min: courseTotal.grademin, max: courseTotal.grademax });
+    expect(enrollment.grade).toMatchObject({
+      raw: courseTotal.value,
+      min: courseTotal.grademin,
+      max: courseTotal.grademax,
+    });
     const [reportCard] = await stores.reportCards.ofEnrollments([enrollment._id.toHexString()]);
-    expect(reportCard?.lines.map((line) => [line.gradeItemId, line.raw])).toEqual(rows.map((row) => [row.item.id, row.value]));
+    expect(reportCard?.lines.map((line) => [line.gradeItemId, line.raw])).toEqual(
+      rows.map((row) => [row.item.id, row.value]),
+    );
     expect(reportCard?.courseId).toBe(courseId);
     expect(enrollment.syncError).toBeNull();
     expect(enrollment.lastSyncedAt).toBeInstanceOf(Date);
@@ -107,14 +126,19 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
 
   /** A graded activity of the course, visible when the course has one. */
   function gradedModule(courseId: number) {
-    const graded = sim.site.modules(courseId).filter((module) => sim.site.gradebook(courseId).itemsOfModule(module.id).length > 0);
+    const graded = sim.site
+      .modules(courseId)
+      .filter((module) => sim.site.gradebook(courseId).itemsOfModule(module.id).length > 0);
     return graded.find((module) => module.visible && module.visibleoncoursepage) ?? graded[0]!;
   }
 
   /** Gives the student another grade in a graded activity, as a teacher would. */
   function regrade(courseId: number, userId: number): void {
     const module = gradedModule(courseId);
-    const item = sim.site.gradebook(courseId).itemsOfModule(module.id).find((candidate) => candidate.itemnumber === 0)!;
+    const item = sim.site
+      .gradebook(courseId)
+      .itemsOfModule(module.id)
+      .find((candidate) => candidate.itemnumber === 0)!;
     const current = sim.site.gradeOf(courseId, userId, module.id);
     sim.site.grade(courseId, userId, module.id, current === item.grademax ? item.grademin : item.grademax);
   }
@@ -126,23 +150,43 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
 
     const stored = [...(await enrollmentsById()).values()];
     // Every active Moodle student of each course (one only in the sparsely followed course).
-    const expectedCount = courseIds.reduce((sum, id) => sum + (id === fewStudentsCourse ? 1 : sim.site.students(id).length), 0);
+    const expectedCount = courseIds.reduce(
+      (sum, id) => sum + (id === fewStudentsCourse ? 1 : sim.site.students(id).length),
+      0,
+    );
     expect(stored).toHaveLength(expectedCount);
     for (const enrollment of stored) await expectSyncedFromModel(enrollment);
     expect(result).toMatchObject({
       outcome: 'SUCCEEDED',
-      counts: { coursesToSync: COURSES, coursesSynced: COURSES, coursesFailed: 0, enrollmentsChanged: stored.length, enrollmentsFailed: 0 },
+      counts: {
+        coursesToSync: COURSES,
+        coursesSynced: COURSES,
+        coursesFailed: 0,
+        enrollmentsChanged: stored.length,
+        enrollmentsFailed: 0,
+      },
     });
 
-    const expectedCalls = { core_webservice_get_site_info: 1, core_course_get_contents: COURSES, gradereport_user_get_grade_items: COURSES };
+    const expectedCalls = {
+      core_webservice_get_site_info: 1,
+      core_course_get_contents: COURSES,
+      gradereport_user_get_grade_items: COURSES,
+    };
     expect(result.moodleCalls).toEqual(expectedCalls);
     expect(callsDelta(callsBefore)).toEqual(expectedCalls);
-    expect(await stores.syncRuns.get(result.syncRunId)).toMatchObject({ kind: 'ENROLLMENT', outcome: 'SUCCEEDED', moodleCalls: expectedCalls });
+    expect(await stores.syncRuns.get(result.syncRunId)).toMatchObject({
+      kind: 'ENROLLMENT',
+      outcome: 'SUCCEEDED',
+      moodleCalls: expectedCalls,
+    });
 
     // Fan-out: 8 courses in batches of 3 are three children; every history stays small.
     const parentEvents = (await temporal.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
     const childEvents = await Promise.all(
-      [1, 2, 3].map(async (batch) => (await temporal.client.workflow.getHandle(`${workflowId}-batch-${batch}`).fetchHistory()).events?.length ?? 0),
+      [1, 2, 3].map(
+        async (batch) =>
+          (await temporal.client.workflow.getHandle(`${workflowId}-batch-${batch}`).fetchHistory()).events?.length ?? 0,
+      ),
     );
     expect(parentEvents.length).toBeLessThan(100);
     // About 6 events a course plus a fixed few: 200-course children stay near 1,300.
@@ -154,8 +198,13 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     const callsBefore = sim.calls.byFunction();
     const result = await runEnrollmentSync();
 
-    expect(result.counts).toMatchObject({ enrollmentsChanged: 0, enrollmentsUnchanged: before.size, coursesPerStudent: 1 });
-    for (const [id, enrollment] of await enrollmentsById()) expect(enrollment.updatedAt).toEqual(before.get(id)?.updatedAt);
+    expect(result.counts).toMatchObject({
+      enrollmentsChanged: 0,
+      enrollmentsUnchanged: before.size,
+      coursesPerStudent: 1,
+    });
+    for (const [id, enrollment] of await enrollmentsById())
+      expect(enrollment.updatedAt).toEqual(before.get(id)?.updatedAt);
     // The per-student course has one SMS enrollment: still one grade call.
     expect(callsDelta(callsBefore)).toEqual({
       core_webservice_get_site_info: 1,
@@ -173,7 +222,9 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
 
     expect(result.counts).toMatchObject({ enrollmentsChanged: 1, enrollmentsUnchanged: before.size - 1 });
     const after = await enrollmentsById();
-    const changed = [...after.values()].filter((enrollment) => enrollment.updatedAt.getTime() !== before.get(enrollment._id.toHexString())?.updatedAt.getTime());
+    const changed = [...after.values()].filter(
+      (enrollment) => enrollment.updatedAt.getTime() !== before.get(enrollment._id.toHexString())?.updatedAt.getTime(),
+    );
     expect(changed.map((enrollment) => enrollment._id)).toEqual([target!._id]);
     await expectSyncedFromModel(changed[0]!);
   });
@@ -204,12 +255,19 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
 
     const result = await runEnrollmentSync();
 
-    expect(result).toMatchObject({ outcome: 'PARTIAL', counts: { enrollmentsFailed: 1, coursesFailed: 0, enrollmentsChanged: 1 } });
+    expect(result).toMatchObject({
+      outcome: 'PARTIAL',
+      counts: { enrollmentsFailed: 1, coursesFailed: 0, enrollmentsChanged: 1 },
+    });
     const failed = await stores.enrollments.get(missing!._id.toHexString());
     expect(failed?.syncError).toMatchObject({ code: 'STUDENT_NOT_IN_GRADEBOOK' });
     expect(failed?.progress).toEqual(missing!.progress);
     const [open] = await stores.syncErrors.open(SYNC_SCOPES.enrollment(missing!._id.toHexString()));
-    expect(open).toMatchObject({ code: 'STUDENT_NOT_IN_GRADEBOOK', courseId, enrollmentId: missing!._id.toHexString() });
+    expect(open).toMatchObject({
+      code: 'STUDENT_NOT_IN_GRADEBOOK',
+      courseId,
+      enrollmentId: missing!._id.toHexString(),
+    });
     await expectSyncedFromModel((await stores.enrollments.get(others[0]!._id.toHexString()))!);
     expect((await readSyncStatus(stores, new Date())).state.status).toBe('DEGRADED');
 
@@ -243,7 +301,12 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     }
 
     sim.site.allowCourseAccess(denied);
-    const started = await startEnrollmentSync(temporal.client, temporal.taskQueue, { trigger: 'REPLAY', courseIds: [denied], now: new Date(), ...TUNING });
+    const started = await startEnrollmentSync(temporal.client, temporal.taskQueue, {
+      trigger: 'REPLAY',
+      courseIds: [denied],
+      now: new Date(),
+      ...TUNING,
+    });
     expect(started.workflowId).toBe(`enrollment-sync-course-${denied}`);
     const replay: EnrollmentSyncResult = await temporal.client.workflow.getHandle(started.workflowId).result();
     expect(replay.counts).toMatchObject({ coursesToSync: 1, coursesSynced: 1, enrollmentsChanged: 1 });
@@ -257,7 +320,11 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
 
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     const run = await stores.syncRuns.latest('ENROLLMENT');
-    expect(run).toMatchObject({ outcome: 'FAILED', error: { code: 'MOODLE_MISSING_CAPABILITY' }, counts: { coursesDenied: COURSES } });
+    expect(run).toMatchObject({
+      outcome: 'FAILED',
+      error: { code: 'MOODLE_MISSING_CAPABILITY' },
+      counts: { coursesDenied: COURSES },
+    });
     const { state } = await readSyncStatus(stores, new Date());
     expect(state).toMatchObject({ status: 'FAILING', cause: 'MISSING_CAPABILITY' });
     expect(state.message).toMatch(/capability/);
@@ -274,7 +341,10 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
 
     // Not yet marked deleted by the course sync: recorded and skipped.
     const skipped = await runEnrollmentSync();
-    expect(skipped).toMatchObject({ outcome: 'PARTIAL', counts: { coursesMissing: 1, coursesFailed: 1, coursesSynced: COURSES - 1 } });
+    expect(skipped).toMatchObject({
+      outcome: 'PARTIAL',
+      counts: { coursesMissing: 1, coursesFailed: 1, coursesSynced: COURSES - 1 },
+    });
     expect((await stores.syncErrors.open(SYNC_SCOPES.course(courseId)))[0]?.code).toBe('MOODLE_COURSE_NOT_FOUND');
     expect(await enrollmentsOf(courseId)).toEqual(before);
 
@@ -305,7 +375,9 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
         args: [{ trigger: 'MANUAL', concurrency: 2, batchSize: 4, heartbeatTimeoutMs: 1_500 }],
       });
       // Kill once some courses are written and others are not.
-      await waitFor(async () => (await stores.enrollments.collection.countDocuments({ updatedAt: { $gt: startedAt } })) > 0);
+      await waitFor(
+        async () => (await stores.enrollments.collection.countDocuments({ updatedAt: { $gt: startedAt } })) > 0,
+      );
       const written = await stores.enrollments.collection.countDocuments({ updatedAt: { $gt: startedAt } });
       first.kill('SIGKILL');
       expect(written).toBeLessThan(liveCount);

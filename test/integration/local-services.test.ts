@@ -24,7 +24,12 @@ interface Host {
 /** A process hosting the local servers as `sms-sync dev` and the test setup do, with a kept store folder when given. */
 async function startHost(storeDataDir?: string): Promise<Host> {
   // tsx as a loader, not its CLI: the CLI runs the script in a child of its own, which a SIGKILL would not reach.
-  const args = ['--import', 'tsx', path.join(__dirname, '../support/host-local-services.ts'), ...(storeDataDir ? [storeDataDir] : [])];
+  const args = [
+    '--import',
+    'tsx',
+    path.join(__dirname, '../support/host-local-services.ts'),
+    ...(storeDataDir ? [storeDataDir] : []),
+  ];
   const host = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: host.stdout! }), 'line')) as [string];
   return { process: host, ...(JSON.parse(line) as { pids: number[]; socketDir: string }) };
@@ -46,20 +51,23 @@ async function childrenNamed(name: string): Promise<string[]> {
 }
 
 describe('local services', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)('leave no server process or folder behind when the host gets %s', async (signal) => {
-    const host = await startHost();
-    expect(host.pids).toHaveLength(3);
-    expect(host.pids.every(isProcessAlive)).toBe(true);
-    expect(existsSync(host.socketDir)).toBe(true);
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'leave no server process or folder behind when the host gets %s',
+    async (signal) => {
+      const host = await startHost();
+      expect(host.pids).toHaveLength(3);
+      expect(host.pids.every(isProcessAlive)).toBe(true);
+      expect(existsSync(host.socketDir)).toBe(true);
 
-    host.process.kill(signal);
-    const [code] = (await once(host.process, 'exit')) as [number | null];
+      host.process.kill(signal);
+      const [code] = (await once(host.process, 'exit')) as [number | null];
 
-    expect(code).toBe(signal === 'SIGINT' ? 130 : 143);
-    expect(await waitUntil(() => host.pids.every((pid) => !isProcessAlive(pid)), 5_000)).toBe(true);
-    // The throwaway cluster's folder (its socket and data) goes with it.
-    expect(existsSync(host.socketDir)).toBe(false);
-  });
+      expect(code).toBe(signal === 'SIGINT' ? 130 : 143);
+      expect(await waitUntil(() => host.pids.every((pid) => !isProcessAlive(pid)), 5_000)).toBe(true);
+      // The throwaway cluster's folder (its socket and data) goes with it.
+      expect(existsSync(host.socketDir)).toBe(false);
+    },
+  );
 
   it('stops the PostgreSQL it started when FerretDB then fails to start', async () => {
     // Run in band, this process also hosts the test run's own servers.
@@ -103,9 +111,15 @@ describe('local services', () => {
     try {
       const port = Number(new URL(store.uri).port);
       // A second server on the same port cannot listen: its start must fail fast and say why.
-      const failure = startTemporalDevServer({ binary: resolveTool('temporal', loadConfig({})), port, readyTimeoutMs: 20_000 });
+      const failure = startTemporalDevServer({
+        binary: resolveTool('temporal', loadConfig({})),
+        port,
+        readyTimeoutMs: 20_000,
+      });
       await expect(failure).rejects.toThrow(ServiceStartError);
-      await expect(failure).rejects.toThrow(new RegExp(`Temporal dev server \\(.*temporal\\) .* on 127\\.0\\.0\\.1:${port}`));
+      await expect(failure).rejects.toThrow(
+        new RegExp(`Temporal dev server \\(.*temporal\\) .* on 127\\.0\\.0\\.1:${port}`),
+      );
     } finally {
       await store.stop();
     }

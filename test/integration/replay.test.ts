@@ -13,22 +13,27 @@ const HISTORIES_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 function recordedHistories() {
   return readdirSync(HISTORIES_DIR)
     .filter((file) => file.endsWith('.json'))
-    .map((file) => JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) as { workflowId: string; history: unknown });
+    .map(
+      (file) =>
+        JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) as { workflowId: string; history: unknown },
+    );
 }
 
 describe('recorded workflow histories', () => {
   it('cover the course sync, its failure path and the batched enrollment sync', () => {
-    expect(recordedHistories().map((recorded) => recorded.workflowId).sort()).toEqual([
-      'course-sync',
-      'course-sync-token-revoked',
-      'enrollment-sync',
-      'enrollment-sync-batch-1',
-    ]);
+    expect(
+      recordedHistories()
+        .map((recorded) => recorded.workflowId)
+        .sort(),
+    ).toEqual(['course-sync', 'course-sync-token-revoked', 'enrollment-sync', 'enrollment-sync-batch-1']);
   });
 
   it('replay on the current workflow code without non-determinism', async () => {
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: workflowBundlePath() } }, recordedHistories())) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { codePath: workflowBundlePath() } },
+      recordedHistories(),
+    )) {
       results.push({ workflowId: result.workflowId, error: result.error?.message });
     }
     expect(results).toHaveLength(4);
@@ -38,7 +43,9 @@ describe('recorded workflow histories', () => {
   it('would catch a change that breaks determinism', async () => {
     const recorded = recordedHistories().find((candidate) => candidate.workflowId === 'course-sync')!;
     // As if the workflow's first activity had been renamed since the run was recorded.
-    const altered = JSON.parse(JSON.stringify(recorded.history).replace('"startSyncRun"', '"renamedActivity"')) as unknown;
+    const altered = JSON.parse(
+      JSON.stringify(recorded.history).replace('"startSyncRun"', '"renamedActivity"'),
+    ) as unknown;
     await expect(
       Worker.runReplayHistory({ workflowBundle: { codePath: workflowBundlePath() } }, altered, recorded.workflowId),
     ).rejects.toThrow(/nondetermin/i);

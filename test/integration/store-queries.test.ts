@@ -24,11 +24,28 @@ const now = new Date('2026-01-01T00:00:00Z');
 /** OPEN courses as the course sync creates them. */
 async function createCourses(stores: Stores, ids: readonly number[]): Promise<void> {
   const moodle = (id: number) => ({
-    shortName: `C${id}`, fullName: `Course ${id}`, displayName: `Course ${id}`, categoryId: 1, format: 'topics', idNumber: null, visible: true, startDate: 0, endDate: 0,
+    shortName: `C${id}`,
+    fullName: `Course ${id}`,
+    displayName: `Course ${id}`,
+    categoryId: 1,
+    format: 'topics',
+    idNumber: null,
+    visible: true,
+    startDate: 0,
+    endDate: 0,
   });
   const created = ids.map((id) => ({ moodleId: id, state: 'OPEN' as const, moodle: moodle(id), lmsDeletedAt: null }));
   await stores.courses.applyDiff(
-    { created, changed: [], restored: [], deleted: [], heldDeletions: [], deletionGuard: null, unchanged: 0, seen: ids.length },
+    {
+      created,
+      changed: [],
+      restored: [],
+      deleted: [],
+      heldDeletions: [],
+      deletionGuard: null,
+      unchanged: 0,
+      seen: ids.length,
+    },
     now,
   );
 }
@@ -51,12 +68,14 @@ interface Captured {
 function filtersOf(event: CommandStartedEvent): Captured[] {
   const { command, commandName } = event;
   const collection = command[commandName] as string;
-  if (commandName === 'find') return [{ collection, filter: (command.filter as Document | undefined) ?? {}, kind: 'find' }];
+  if (commandName === 'find')
+    return [{ collection, filter: (command.filter as Document | undefined) ?? {}, kind: 'find' }];
   if (commandName === 'aggregate') {
     const match = (command.pipeline as Document[])[0]?.$match as Document | undefined;
     return [{ collection, filter: match ?? {}, kind: 'aggregate' }];
   }
-  if (commandName === 'update') return (command.updates as { q: Document }[]).map(({ q }) => ({ collection, filter: q, kind: 'find' }));
+  if (commandName === 'update')
+    return (command.updates as { q: Document }[]).map(({ q }) => ({ collection, filter: q, kind: 'find' }));
   return [];
 }
 
@@ -81,11 +100,29 @@ const socket = process.env[TEST_POSTGRES_SOCKET_VARIABLE];
 
   const psql = path.join(findPostgresBinDir(testConfig().tools.postgresBinDir), 'psql');
   const sql = async (statement: string) =>
-    (await run(psql, ['-h', socket as string, '-p', String(SOCKET_PORT), '-U', 'postgres', '-d', FERRETDB_DATABASE, '-X', '-At', '-c', statement])).stdout.trim();
+    (
+      await run(psql, [
+        '-h',
+        socket as string,
+        '-p',
+        String(SOCKET_PORT),
+        '-U',
+        'postgres',
+        '-d',
+        FERRETDB_DATABASE,
+        '-X',
+        '-At',
+        '-c',
+        statement,
+      ])
+    ).stdout.trim();
 
   beforeAll(async () => {
     database = await openTestDatabase();
-    monitored = new MongoClient(`mongodb://${database.client.options.hosts[0]!.toString()}`, { monitorCommands: true, directConnection: true });
+    monitored = new MongoClient(`mongodb://${database.client.options.hosts[0]!.toString()}`, {
+      monitorCommands: true,
+      directConnection: true,
+    });
     await monitored.connect();
     monitored.on('commandStarted', (event: CommandStartedEvent) => captured.push(event));
     stores = createStores({ db: monitored.db(database.db.databaseName), traits: database.traits });
@@ -93,7 +130,9 @@ const socket = process.env[TEST_POSTGRES_SOCKET_VARIABLE];
     await createCourses(stores, [courseId, courseId + 1]);
     const student = { ...newStudentDocument({ moodleUserId: 7, fullName: 'Ada Lovelace' }, now), _id: studentId };
     await stores.students.collection.insertOne(student);
-    const enrollments = [courseId, courseId + 1].map((id) => newEnrollmentDocument({ courseId: id, studentId, moodleUserId: 7 }, now));
+    const enrollments = [courseId, courseId + 1].map((id) =>
+      newEnrollmentDocument({ courseId: id, studentId, moodleUserId: 7 }, now),
+    );
     await stores.enrollments.collection.insertMany(enrollments);
     enrollmentIds.push(...enrollments.map((enrollment) => enrollment._id.toHexString()));
   });
@@ -113,68 +152,134 @@ const socket = process.env[TEST_POSTGRES_SOCKET_VARIABLE];
   const hotQueries: HotQuery[] = [
     // The enrollment sync, per course.
     { name: 'course by id', call: (s) => s.courses.get(courseId), pushedDown: ['_id'] },
-    { name: "a course's enrollments to sync", call: (s) => s.enrollments.syncStates(courseId), pushedDown: ['courseId'] },
-    { name: 'write enrollments and report cards', call: (s) => s.enrollments.writeSyncResults(s.reportCards, { courseId, readAt: now }, [syncWrite()], now), pushedDown: ['_id'] },
-    { name: 'record the course read', call: (s) => s.courses.recordEnrollmentSync(courseId, 3, now), pushedDown: ['_id'] },
+    {
+      name: "a course's enrollments to sync",
+      call: (s) => s.enrollments.syncStates(courseId),
+      pushedDown: ['courseId'],
+    },
+    {
+      name: 'write enrollments and report cards',
+      call: (s) => s.enrollments.writeSyncResults(s.reportCards, { courseId, readAt: now }, [syncWrite()], now),
+      pushedDown: ['_id'],
+    },
+    {
+      name: 'record the course read',
+      call: (s) => s.courses.recordEnrollmentSync(courseId, 3, now),
+      pushedDown: ['_id'],
+    },
     {
       name: 'record sync errors',
       call: (s) => s.syncErrors.recordMany([{ scope: `course:${courseId}`, courseId, code: 'X', message: 'x' }], now),
       pushedDown: ['scope'],
     },
-    { name: "resolve a course's error", call: (s) => s.syncErrors.resolve([`course:${courseId}`], now), pushedDown: ['scope'] },
+    {
+      name: "resolve a course's error",
+      call: (s) => s.syncErrors.resolve([`course:${courseId}`], now),
+      pushedDown: ['scope'],
+    },
     {
       name: "resolve a course's recovered enrollments",
-      call: (s) => s.syncErrors.resolve(enrollmentIds.map((id) => `enrollment:${id}`), now, courseId),
+      call: (s) =>
+        s.syncErrors.resolve(
+          enrollmentIds.map((id) => `enrollment:${id}`),
+          now,
+          courseId,
+        ),
       pushedDown: ['courseId'],
     },
-    { name: 'courses of a one-course sync', call: (s) => s.enrollments.courseIds([courseId]), pushedDown: ['courseId'] },
-    { name: 'deleted among courses to sync', call: (s) => s.courses.partitionDeleted([courseId, courseId + 1]), pushedDown: ['_id'] },
+    {
+      name: 'courses of a one-course sync',
+      call: (s) => s.enrollments.courseIds([courseId]),
+      pushedDown: ['courseId'],
+    },
+    {
+      name: 'deleted among courses to sync',
+      call: (s) => s.courses.partitionDeleted([courseId, courseId + 1]),
+      pushedDown: ['_id'],
+    },
     // The front end's pages.
-    { name: "a course's enrollments, first page", call: (s) => s.enrollments.list({ courseId }, { first: 50 }), pushedDown: ['courseId'] },
+    {
+      name: "a course's enrollments, first page",
+      call: (s) => s.enrollments.list({ courseId }, { first: 50 }),
+      pushedDown: ['courseId'],
+    },
     {
       name: "a course's enrollments, next page",
       call: (s) => s.enrollments.list({ courseId }, { first: 50, after: enrollmentIds[0] }),
       pushedDown: ['courseId'],
     },
     { name: "a course's enrollment count", call: (s) => s.enrollments.count({ courseId }), pushedDown: ['courseId'] },
-    { name: "a student's enrollments", call: (s) => s.enrollments.list({ studentId }, { first: 50 }), pushedDown: ['studentId'] },
+    {
+      name: "a student's enrollments",
+      call: (s) => s.enrollments.list({ studentId }, { first: 50 }),
+      pushedDown: ['studentId'],
+    },
     { name: 'one enrollment', call: (s) => s.enrollments.get(enrollmentIds[0] as string), pushedDown: ['_id'] },
     { name: 'report cards of a page', call: (s) => s.reportCards.ofEnrollments(enrollmentIds), pushedDown: ['_id'] },
     { name: 'students of a page', call: (s) => s.students.getMany([studentId.toHexString()]), pushedDown: ['_id'] },
     { name: 'courses of a page', call: (s) => s.courses.getMany([courseId, courseId + 1]), pushedDown: ['_id'] },
-    { name: 'NEW courses to triage', call: (s) => s.courses.list({ states: ['NEW'], includeDeleted: false }, { first: 50 }), pushedDown: ['state', 'deleted'] },
+    {
+      name: 'NEW courses to triage',
+      call: (s) => s.courses.list({ states: ['NEW'], includeDeleted: false }, { first: 50 }),
+      pushedDown: ['state', 'deleted'],
+    },
     // syncStatus.
     { name: 'latest run of a kind', call: (s) => s.syncRuns.latest('ENROLLMENT'), pushedDown: ['kind'] },
-    { name: 'latest finished run of a kind', call: (s) => s.syncRuns.latestFinished('COURSE', ['SUCCEEDED']), pushedDown: ['kind'] },
+    {
+      name: 'latest finished run of a kind',
+      call: (s) => s.syncRuns.latestFinished('COURSE', ['SUCCEEDED']),
+      pushedDown: ['kind'],
+    },
   ];
 
-  it.each(hotQueries.map((query) => [query.name, query] as const))('%s: its filter reaches PostgreSQL and a GIN index serves it', async (_name, query) => {
-    expect(database.traits.equalityOnly).toBe(true);
-    captured = [];
-    await query.call(stores);
-    const filters = captured.flatMap(filtersOf);
-    expect(filters.length).toBeGreaterThan(0);
+  it.each(hotQueries.map((query) => [query.name, query] as const))(
+    '%s: its filter reaches PostgreSQL and a GIN index serves it',
+    async (_name, query) => {
+      expect(database.traits.equalityOnly).toBe(true);
+      captured = [];
+      await query.call(stores);
+      const filters = captured.flatMap(filtersOf);
+      expect(filters.length).toBeGreaterThan(0);
 
-    for (const { collection, filter, kind } of filters) {
-      const command = kind === 'find' ? { find: collection, filter } : { aggregate: collection, pipeline: [{ $match: filter }], cursor: {} };
-      const explained = await database.db.command({ explain: command });
-      expect({ collection, filter, filterPushdown: explained.filterPushdown as boolean }).toEqual({ collection, filter, filterPushdown: true });
+      for (const { collection, filter, kind } of filters) {
+        const command =
+          kind === 'find'
+            ? { find: collection, filter }
+            : { aggregate: collection, pipeline: [{ $match: filter }], cursor: {} };
+        const explained = await database.db.command({ explain: command });
+        expect({ collection, filter, filterPushdown: explained.filterPushdown as boolean }).toEqual({
+          collection,
+          filter,
+          filterPushdown: true,
+        });
 
-      // The plan names the table and the conditions of its WHERE clause.
-      const plan = planStrings(explained.queryPlanner);
-      const table = (explained.queryPlanner as { Plan?: { 'Relation Name'?: string } }).Plan?.['Relation Name'];
-      const conditions = new Map([...plan.matchAll(/\((?:\w+\.)?_jsonb -> '([^']+)'::text\) @> ('(?:[^']|'')*'::jsonb)/g)].map((match) => [match[1]!, match[2]!]));
-      expect({ collection, filter, pushed: [...conditions.keys()].sort() }).toEqual({ collection, filter, pushed: expect.arrayContaining(query.pushedDown) });
-      // With sequential scans priced out, PostgreSQL answers each selective condition from a GIN twin, if there is one
-      // (a 2-row table would be scanned otherwise). Other pushed-down fields (e.g. `code` beside `scope`) are checked on
-      // the rows the index finds.
-      for (const field of query.pushedDown) {
-        const where = `(_jsonb -> '${field}') @> ${conditions.get(field)}`;
-        const answer = await sql(`SET enable_seqscan = off; EXPLAIN SELECT _jsonb FROM "${database.db.databaseName}"."${table}" WHERE ${where}`);
-        expect({ table, where, gin: /Index Scan on \S+_gin_/.test(answer) }).toEqual({ table, where, gin: true });
+        // The plan names the table and the conditions of its WHERE clause.
+        const plan = planStrings(explained.queryPlanner);
+        const table = (explained.queryPlanner as { Plan?: { 'Relation Name'?: string } }).Plan?.['Relation Name'];
+        const conditions = new Map(
+          [...plan.matchAll(/\((?:\w+\.)?_jsonb -> '([^']+)'::text\) @> ('(?:[^']|'')*'::jsonb)/g)].map((match) => [
+            match[1]!,
+            match[2]!,
+          ]),
+        );
+        expect({ collection, filter, pushed: [...conditions.keys()].sort() }).toEqual({
+          collection,
+          filter,
+          pushed: expect.arrayContaining(query.pushedDown),
+        });
+        // With sequential scans priced out, PostgreSQL answers each selective condition from a GIN twin, if there is one
+        // (a 2-row table would be scanned otherwise). Other pushed-down fields (e.g. `code` beside `scope`) are checked on
+        // the rows the index finds.
+        for (const field of query.pushedDown) {
+          const where = `(_jsonb -> '${field}') @> ${conditions.get(field)}`;
+          const answer = await sql(
+            `SET enable_seqscan = off; EXPLAIN SELECT _jsonb FROM "${database.db.databaseName}"."${table}" WHERE ${where}`,
+          );
+          expect({ table, where, gin: /Index Scan on \S+_gin_/.test(answer) }).toEqual({ table, where, gin: true });
+        }
       }
-    }
-  });
+    },
+  );
 });
 
 describe('courses among many ids', () => {

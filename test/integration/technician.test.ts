@@ -26,7 +26,11 @@ describe('a technician fixes Moodle permissions and replays what failed', () => 
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     // A Temporal server of its own: the schedules' ids are per namespace, and other test files own them on the shared one.
     const { TEMPORAL_ADDRESS: _address, ...inherited } = process.env;
-    const config = loadConfig({ ...inherited, MONGODB_DB: uniqueName('sms_technician').replace('-', '_'), TEMPORAL_TASK_QUEUE: uniqueName('technician') });
+    const config = loadConfig({
+      ...inherited,
+      MONGODB_DB: uniqueName('sms_technician').replace('-', '_'),
+      TEMPORAL_TASK_QUEUE: uniqueName('technician'),
+    });
     stack = await startDevStack(config, { log: createLogger('silent'), workflowBundlePath: workflowBundlePath() });
     stateDir = mkdtempSync(path.join(tmpdir(), 'sms-sync-technician-'));
     env = {
@@ -48,8 +52,13 @@ describe('a technician fixes Moodle permissions and replays what failed', () => 
 
   const enrollments = () => stack.connections.stores.enrollments.collection.find({}).sort({ _id: 1 }).toArray();
   const syncStatus = async () =>
-    (await graphql<{ syncStatus: { connection: string; cause: string | null; message: string } }>(readerUrl, '{ syncStatus { connection cause message } }', { key: stack.apiKeys.reader }))
-      .body.data!.syncStatus;
+    (
+      await graphql<{ syncStatus: { connection: string; cause: string | null; message: string } }>(
+        readerUrl,
+        '{ syncStatus { connection cause message } }',
+        { key: stack.apiKeys.reader },
+      )
+    ).body.data!.syncStatus;
 
   it('sees FAILING with the cause, fixes Moodle, replays, and is HEALTHY with every enrollment right and none duplicated', async () => {
     const site = stack.simulator!.site;
@@ -59,7 +68,9 @@ describe('a technician fixes Moodle permissions and replays what failed', () => 
 
     // The Moodle admin takes the gradebook function out of the sync's service, and grades change meanwhile.
     site.removeFunction(GRADEBOOK_FUNCTION);
-    const changed = before.find((enrollment) => site.gradeItems(enrollment.courseId).some((item) => item.itemtype === 'mod'))!;
+    const changed = before.find((enrollment) =>
+      site.gradeItems(enrollment.courseId).some((item) => item.itemtype === 'mod'),
+    )!;
     const item = site.gradeItems(changed.courseId).find((candidate) => candidate.itemtype === 'mod')!;
     site.overrideGrade(changed.courseId, changed.moodleUserId, item.id, item.grademax);
 
@@ -72,7 +83,11 @@ describe('a technician fixes Moodle permissions and replays what failed', () => 
     const failingStatus = JSON.parse(failing.output) as { connection: string; cause: string; message: string };
     expect(failingStatus).toMatchObject({ connection: 'FAILING', cause: 'FUNCTION_NOT_ALLOWED' });
     expect(failingStatus.message).toContain(GRADEBOOK_FUNCTION);
-    expect(await syncStatus()).toMatchObject({ connection: 'FAILING', cause: 'FUNCTION_NOT_ALLOWED', message: failingStatus.message });
+    expect(await syncStatus()).toMatchObject({
+      connection: 'FAILING',
+      cause: 'FUNCTION_NOT_ALLOWED',
+      message: failingStatus.message,
+    });
 
     // The fix, then the replay: first what it would do, then doing it.
     site.addFunction(GRADEBOOK_FUNCTION);
@@ -92,7 +107,9 @@ describe('a technician fixes Moodle permissions and replays what failed', () => 
 
     // Every enrollment is the one it was (none added, none lost), synced, and the grade changed during the outage is in.
     const after = await enrollments();
-    expect(after.map((enrollment) => enrollment._id.toHexString())).toEqual(before.map((enrollment) => enrollment._id.toHexString()));
+    expect(after.map((enrollment) => enrollment._id.toHexString())).toEqual(
+      before.map((enrollment) => enrollment._id.toHexString()),
+    );
     for (const enrollment of after) {
       expect(enrollment.syncError).toBeNull();
       expect(enrollment.lastSyncedAt).toBeInstanceOf(Date);
@@ -112,24 +129,32 @@ describe('a technician fixes Moodle permissions and replays what failed', () => 
     const typo = await runCommand(['sync', 'enrollments', '--course', '999', '--wait'], env);
     expect(typo.code).toBe(64);
     expect(typo.output).toContain('No course has id 999. Nothing was started.');
-    const api = await graphql(readerUrl, 'mutation { triggerEnrollmentSync(courseIds: ["999"]) { workflowIds } }', { key: stack.apiKeys.admin });
+    const api = await graphql(readerUrl, 'mutation { triggerEnrollmentSync(courseIds: ["999"]) { workflowIds } }', {
+      key: stack.apiKeys.admin,
+    });
     expect(api.body.errors?.[0]).toMatchObject({ message: 'No course has id 999.', extensions: { code: 'NOT_FOUND' } });
     expect(await stack.connections.stores.syncRuns.count()).toBe(runsBefore);
   });
 
   it('lists no next runs for a paused schedule, and says how to resume it', async () => {
-    expect((await runCommand(['schedules', 'pause', 'enrollment-sync', '--reason', 'Moodle upgrade'], env)).code).toBe(0);
+    expect((await runCommand(['schedules', 'pause', 'enrollment-sync', '--reason', 'Moodle upgrade'], env)).code).toBe(
+      0,
+    );
     try {
       const text = await runCommand(['schedules', 'describe', 'enrollment-sync'], env);
       expect(text.output).toContain('enrollment-sync: PAUSED');
       expect(text.output).toContain('note: Moodle upgrade');
       expect(text.output).toContain('next: none while paused ("sms-sync schedules resume" to resume)');
-      const [described] = JSON.parse((await runCommand(['schedules', 'describe', 'enrollment-sync', '--json'], env)).output) as { next: string[] }[];
+      const [described] = JSON.parse(
+        (await runCommand(['schedules', 'describe', 'enrollment-sync', '--json'], env)).output,
+      ) as { next: string[] }[];
       expect(described?.next).toEqual([]);
     } finally {
       expect((await runCommand(['schedules', 'resume', 'enrollment-sync'], env)).code).toBe(0);
     }
-    const [resumed] = JSON.parse((await runCommand(['schedules', 'describe', 'enrollment-sync', '--json'], env)).output) as { next: string[] }[];
+    const [resumed] = JSON.parse(
+      (await runCommand(['schedules', 'describe', 'enrollment-sync', '--json'], env)).output,
+    ) as { next: string[] }[];
     expect(resumed?.next).toHaveLength(3);
   });
 });

@@ -65,7 +65,10 @@ function watch(child: ChildProcessWithoutNullStreams): RunningCommand {
 }
 
 /** Runs `sms-sync <args>` to completion. */
-export async function runCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; output: string }> {
+export async function runCommand(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; output: string }> {
   const command = startCommand(args, env);
   const code = await new Promise<number | null>((resolve) => command.child.once('exit', resolve));
   // Let the line readers drain what the process wrote last.

@@ -10,7 +10,12 @@ async function main(): Promise<void> {
   const { TEMPORAL_ADDRESS: _address, MONGODB_URI: _uri, ...env } = process.env;
   // An optional argument: a folder to keep the store's cluster in, as `sms-sync dev` does.
   const services = await startLocalServices(loadConfig(env), { storeDataDir: process.argv[2] });
-  console.log(JSON.stringify({ pids: services.started.flatMap((service) => service.pids), socketDir: services.store?.postgres.socketDir }));
+  console.log(
+    JSON.stringify({
+      pids: services.started.flatMap((service) => service.pids),
+      socketDir: services.store?.postgres.socketDir,
+    }),
+  );
   setInterval(() => undefined, 60_000);
 }
 

@@ -58,7 +58,12 @@ export async function startSyncHarness(options: SyncHarnessOptions): Promise<Syn
   const stores = createStores(database);
   await ensureIndexes(stores);
   const sim = await startMoodleSimulator({ site: options.site, token: options.token });
-  const moodle = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: sim.url, token: new Secret(options.token), timeoutMs: options.moodleTimeoutMs ?? 2_000 });
+  const moodle = createMoodleClient({
+    ...DEFAULT_MOODLE_CLIENT_SETTINGS,
+    url: sim.url,
+    token: new Secret(options.token),
+    timeoutMs: options.moodleTimeoutMs ?? 2_000,
+  });
   const worker = await createWorker({
     connection: temporal.connection,
     namespace: temporal.namespace,

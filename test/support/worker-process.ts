@@ -18,12 +18,22 @@ async function main(): Promise<void> {
     require: ['MONGODB_URI', 'MONGODB_DB', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'MOODLE_URL', 'MOODLE_TOKEN'],
   });
   const database = await connectDatabase(config.mongo.uri, config.mongo.database);
-  const moodle = createMoodleClient({ url: config.moodle.url, token: config.moodle.token, timeoutMs: config.moodle.timeoutMs, maxConnections: config.moodle.maxConnections });
+  const moodle = createMoodleClient({
+    url: config.moodle.url,
+    token: config.moodle.token,
+    timeoutMs: config.moodle.timeoutMs,
+    maxConnections: config.moodle.maxConnections,
+  });
   const worker = await Worker.create({
     connection: await NativeConnection.connect({ address: config.temporal.address }),
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ stores: createStores(database), moodle, now: () => new Date(), deletionGuardRatio: 0.5 }),
+    activities: createActivities({
+      stores: createStores(database),
+      moodle,
+      now: () => new Date(),
+      deletionGuardRatio: 0.5,
+    }),
     workflowBundle: { codePath: workflowBundlePath() },
     // A killed worker's workflows go back to the shared queue after this, not the default 10 s.
     stickyQueueScheduleToStartTimeout: '1s',

@@ -34,7 +34,12 @@ describe('loadConfig', () => {
   it('lists every missing and invalid variable in one error, without echoing values', () => {
     const attempt = () =>
       loadConfig(
-        { MONGODB_URI: 'postgres://secret-host', MOODLE_TIMEOUT: 'soon', MOODLE_MAX_CONNECTIONS: '0', LOG_LEVEL: 'loud' },
+        {
+          MONGODB_URI: 'postgres://secret-host',
+          MOODLE_TIMEOUT: 'soon',
+          MOODLE_MAX_CONNECTIONS: '0',
+          LOG_LEVEL: 'loud',
+        },
         { require: ['MOODLE_URL', 'MOODLE_TOKEN'] },
       );
     expect(attempt).toThrow(ConfigError);
@@ -56,12 +61,19 @@ describe('loadConfig', () => {
   });
 
   it('treats blank values as unset', () => {
-    expect(() => loadConfig({ MOODLE_URL: '  ' }, { require: ['MOODLE_URL'] })).toThrow('MOODLE_URL: required but not set');
+    expect(() => loadConfig({ MOODLE_URL: '  ' }, { require: ['MOODLE_URL'] })).toThrow(
+      'MOODLE_URL: required but not set',
+    );
   });
 
   it('never prints the Moodle token', () => {
     const config = loadConfig({ MOODLE_TOKEN: 'f00dfeedf00dfeedf00dfeedf00dfeed' });
-    const renderings = [JSON.stringify(config), inspect(config, { depth: 10 }), `${config.moodle.token}`, String(config.moodle)];
+    const renderings = [
+      JSON.stringify(config),
+      inspect(config, { depth: 10 }),
+      `${config.moodle.token}`,
+      String(config.moodle),
+    ];
     for (const text of renderings) expect(text).not.toContain('f00dfeed');
   });
 });
@@ -74,7 +86,9 @@ describe('parseDurationMs', () => {
     ['2h', 7_200_000],
   ])('%s is %d ms', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
 
-  it.each(['', '30', 'm30', '1.5h', '-1s', '30 minutes'])('rejects %p', (text) => expect(parseDurationMs(text)).toBeUndefined());
+  it.each(['', '30', 'm30', '1.5h', '-1s', '30 minutes'])('rejects %p', (text) =>
+    expect(parseDurationMs(text)).toBeUndefined(),
+  );
 });
 
 describe('enrollment sync settings', () => {
@@ -93,7 +107,11 @@ describe('enrollment sync settings', () => {
       ENROLLMENT_PER_STUDENT_RATIO: '0.25',
       ENROLLMENT_PER_STUDENT_MAX: '0',
     });
-    expect(config.sync).toMatchObject({ enrollmentIntervalMs: 15 * 60_000, courseConcurrency: 8, perStudent: { ratio: 0.25, max: 0 } });
+    expect(config.sync).toMatchObject({
+      enrollmentIntervalMs: 15 * 60_000,
+      courseConcurrency: 8,
+      perStudent: { ratio: 0.25, max: 0 },
+    });
     expect(() => loadConfig({ SYNC_COURSE_CONCURRENCY: '0', ENROLLMENT_PER_STUDENT_RATIO: '2' })).toThrow(ConfigError);
   });
 });

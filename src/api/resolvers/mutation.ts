@@ -8,7 +8,10 @@ import type { ApiContext } from '../context';
 import { apiError } from '../errors';
 import { parseCourseId, parseRecordId } from '../ids';
 
-const LOOKUP_FIELDS = { moodleUserId: 'id', email: 'email', idNumber: 'idnumber' } as const satisfies Record<string, UserLookupField>;
+const LOOKUP_FIELDS = { moodleUserId: 'id', email: 'email', idNumber: 'idnumber' } as const satisfies Record<
+  string,
+  UserLookupField
+>;
 
 /** Moodle failures reach admins as the technician's message; never as a stack or a raw body. */
 function moodleUnavailable(error: unknown): never {
@@ -23,10 +26,12 @@ function courseIdList(ids: readonly string[] | null | undefined): number[] | und
 export const Mutation = {
   setCourseState: async (_: unknown, args: { courseId: string; state: CourseState }, { deps }: ApiContext) => {
     const courseId = parseCourseId(args.courseId);
-    if (args.state === 'NEW') throw apiError('BAD_USER_INPUT', 'A course can only be marked OPEN or CLOSED.', { argument: 'state' });
+    if (args.state === 'NEW')
+      throw apiError('BAD_USER_INPUT', 'A course can only be marked OPEN or CLOSED.', { argument: 'state' });
     const course = await deps.stores.courses.get(courseId);
     if (course === null) throw apiError('NOT_FOUND', `No course has id ${courseId}.`);
-    if (course.deleted) throw apiError('COURSE_DELETED', `Course ${courseId} was deleted in Moodle; its state can no longer change.`);
+    if (course.deleted)
+      throw apiError('COURSE_DELETED', `Course ${courseId} was deleted in Moodle; its state can no longer change.`);
     return deps.stores.courses.setState(courseId, args.state, deps.now());
   },
 
@@ -50,13 +55,20 @@ export const Mutation = {
     if (users.length !== 1) {
       throw apiError(
         'MOODLE_USER_NOT_FOUND',
-        users.length === 0 ? `Moodle has no user whose ${key} is "${value}".` : `Several Moodle users have ${key} "${value}".`,
+        users.length === 0
+          ? `Moodle has no user whose ${key} is "${value}".`
+          : `Several Moodle users have ${key} "${value}".`,
       );
     }
     const [user] = users;
     try {
       return await deps.stores.students.create(
-        { moodleUserId: user!.id, fullName: user!.fullName, email: user!.email ?? null, idNumber: user!.idNumber ?? null },
+        {
+          moodleUserId: user!.id,
+          fullName: user!.fullName,
+          email: user!.email ?? null,
+          idNumber: user!.idNumber ?? null,
+        },
         deps.now(),
       );
     } catch (error) {
@@ -68,13 +80,24 @@ export const Mutation = {
   createEnrollment: async (_: unknown, args: { courseId: string; studentId: string }, { deps }: ApiContext) => {
     const courseId = parseCourseId(args.courseId);
     const studentId = parseRecordId(args.studentId, 'studentId');
-    const [course, student] = await Promise.all([deps.stores.courses.get(courseId), deps.stores.students.get(studentId)]);
+    const [course, student] = await Promise.all([
+      deps.stores.courses.get(courseId),
+      deps.stores.students.get(studentId),
+    ]);
     if (course === null) throw apiError('NOT_FOUND', `No course has id ${courseId}.`, { argument: 'courseId' });
-    if (course.deleted) throw apiError('COURSE_DELETED', `Course ${courseId} was deleted in Moodle; no new enrollment can be created in it.`);
+    if (course.deleted)
+      throw apiError(
+        'COURSE_DELETED',
+        `Course ${courseId} was deleted in Moodle; no new enrollment can be created in it.`,
+      );
     if (course.state !== 'OPEN') {
-      throw apiError('COURSE_NOT_OPEN', `Course ${courseId} is ${course.state}; only OPEN courses take new enrollments.`, {
-        state: course.state,
-      });
+      throw apiError(
+        'COURSE_NOT_OPEN',
+        `Course ${courseId} is ${course.state}; only OPEN courses take new enrollments.`,
+        {
+          state: course.state,
+        },
+      );
     }
     if (student === null) throw apiError('NOT_FOUND', 'No student has that id.', { argument: 'studentId' });
     try {
@@ -96,13 +119,15 @@ export const Mutation = {
   triggerEnrollmentSync: async (_: unknown, args: { courseIds?: string[] | null }, { deps }: ApiContext) => {
     const courseIds = courseIdList(args.courseIds);
     if (courseIds !== undefined) {
-      if (courseIds.length === 0) throw apiError('BAD_USER_INPUT', 'Give at least one course id, or none for all courses.');
+      if (courseIds.length === 0)
+        throw apiError('BAD_USER_INPUT', 'Give at least one course id, or none for all courses.');
     }
     try {
       const started = await startEnrollmentSyncOf(deps.stores, deps.syncs, courseIds);
       return { workflowIds: [started.workflowId] };
     } catch (error) {
-      if (error instanceof UnknownCoursesError) throw apiError('NOT_FOUND', error.message, { courseIds: error.courseIds.map(String) });
+      if (error instanceof UnknownCoursesError)
+        throw apiError('NOT_FOUND', error.message, { courseIds: error.courseIds.map(String) });
       throw error;
     }
   },

@@ -1,12 +1,19 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import type { CourseDocument, EnrollmentDocument, EnrollmentListQuery, Stores, StudentDocument, SyncErrorDocument, SyncRunDocument } from '../../store';
+import type {
+  CourseDocument,
+  EnrollmentDocument,
+  EnrollmentListQuery,
+  Stores,
+  StudentDocument,
+  SyncErrorDocument,
+  SyncRunDocument,
+} from '../../store';
 import type { ApiContext } from '../context';
 import { connection, type PageArgs } from '../cursors';
 import { apiError } from '../errors';
 import { toDate } from '../ids';
 
-const counts = (record: Record<string, number>) =>
-  Object.entries(record).map(([name, value]) => ({ name, value }));
+const counts = (record: Record<string, number>) => Object.entries(record).map(([name, value]) => ({ name, value }));
 
 export const DateTime = new GraphQLScalarType<Date | null, string>({
   name: 'DateTime',
@@ -84,4 +91,3 @@ export const SyncError = {
   id: (error: SyncErrorDocument) => error._id.toHexString(),
   courseId: (error: SyncErrorDocument) => (error.courseId === null ? null : String(error.courseId)),
 };
-

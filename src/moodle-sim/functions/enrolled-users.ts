@@ -121,6 +121,7 @@ function compareUsers(a: SimUser, b: SimUser, sortBy: SortBy): number {
 /** `userfields` keeps the named fields; `id` always stays and `descriptionformat` follows `description`. */
 function onlyFields(record: Record<string, unknown>, fields: Set<string> | undefined): Record<string, unknown> {
   if (!fields) return record;
-  const keep = (key: string) => key === 'id' || fields.has(key) || (key === 'descriptionformat' && fields.has('description'));
+  const keep = (key: string) =>
+    key === 'id' || fields.has(key) || (key === 'descriptionformat' && fields.has('description'));
   return Object.fromEntries(Object.entries(record).filter(([key]) => keep(key)));
 }

@@ -22,7 +22,8 @@ const LETTERS: readonly [number, string][] = [
   [0, 'F'],
 ];
 
-const PASS_ICON = '<i class="icon fa fa-check text-success fa-fw inline" title="Pass" role="img" aria-label="Pass"></i>';
+const PASS_ICON =
+  '<i class="icon fa fa-check text-success fa-fw inline" title="Pass" role="img" aria-label="Pass"></i>';
 const FAIL_ICON = '<i class="icon fa fa-times text-danger fa-fw inline" title="Fail" role="img" aria-label="Fail"></i>';
 
 export function formatGrade(item: SimGradeItem, value: number | null): string {

@@ -69,9 +69,7 @@ function gradedUsers(site: SiteModel, course: SimCourse, groupId: number): SimUs
   return site
     .students(course.id)
     .filter((user) => inGroup.has(user.id))
-    .sort(
-      (a, b) => a.lastname.localeCompare(b.lastname) || a.firstname.localeCompare(b.firstname) || a.id - b.id,
-    );
+    .sort((a, b) => a.lastname.localeCompare(b.lastname) || a.firstname.localeCompare(b.firstname) || a.id - b.id);
 }
 
 /** core_user::get_user(…, MUST_EXIST). */

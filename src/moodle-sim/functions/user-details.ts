@@ -5,7 +5,11 @@ import type { SiteModel } from '../site';
  * user_get_user_details as the shared examples show it for a Manager token:
  * identity fields included, empty optional profile fields omitted.
  */
-export function userRecord(user: SimUser, siteUrl: string, inCourse?: { course: SimCourse; enrolment: SimEnrolment; site: SiteModel }) {
+export function userRecord(
+  user: SimUser,
+  siteUrl: string,
+  inCourse?: { course: SimCourse; enrolment: SimEnrolment; site: SiteModel },
+) {
   const picture = (size: 'f1' | 'f2') => `${siteUrl}/pluginfile.php/${user.contextid}/user/icon/boost/${size}?rev=1`;
   return {
     id: user.id,
@@ -39,7 +43,10 @@ export function userRecord(user: SimUser, siteUrl: string, inCourse?: { course: 
   };
 }
 
-function courseFields(user: SimUser, { course, enrolment, site }: { course: SimCourse; enrolment: SimEnrolment; site: SiteModel }) {
+function courseFields(
+  user: SimUser,
+  { course, enrolment, site }: { course: SimCourse; enrolment: SimEnrolment; site: SiteModel },
+) {
   return {
     groups: course.groups
       .filter((group) => enrolment.groupids.includes(group.id))

@@ -136,14 +136,20 @@ function restReply(rest: RestReply): HttpReply {
     status: 200,
     contentType: rest.contentType,
     body: rest.body,
-    headers: { 'cache-control': 'private, must-revalidate, pre-check=0, post-check=0, max-age=0', 'access-control-allow-origin': '*' },
+    headers: {
+      'cache-control': 'private, must-revalidate, pre-check=0, post-check=0, max-age=0',
+      'access-control-allow-origin': '*',
+    },
   };
 }
 
 /** Either the answer was cut off, or PHP printed warnings in front of it. */
 function malformed(reply: HttpReply, settings: FaultSettings): HttpReply {
   const cut = settings.random() < 0.5;
-  return { ...reply, body: cut ? reply.body.slice(0, Math.floor(reply.body.length / 2)) : PHP_WARNING_PREFIX + reply.body };
+  return {
+    ...reply,
+    body: cut ? reply.body.slice(0, Math.floor(reply.body.length / 2)) : PHP_WARNING_PREFIX + reply.body,
+  };
 }
 
 function faultReply(fault: 'serverError' | 'rateLimit' | 'htmlError', settings: FaultSettings): HttpReply {

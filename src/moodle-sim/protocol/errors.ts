@@ -35,12 +35,25 @@ const NOT_ACCESSIBLE = 'Course or activity not accessible.';
 export const wsErrors = {
   invalidToken: () => new MoodleWsError(MOODLE_EXCEPTION, 'invalidtoken', 'Invalid token - token not found'),
   siteMaintenance: () =>
-    new MoodleWsError(MOODLE_EXCEPTION, 'sitemaintenance', 'The site is undergoing maintenance and is currently not available'),
+    new MoodleWsError(
+      MOODLE_EXCEPTION,
+      'sitemaintenance',
+      'The site is undergoing maintenance and is currently not available',
+    ),
   /** dml_missing_record_exception: the table tells an unknown function (external_functions) from a deleted course (course). */
   missingRecord: (table: string) =>
-    new MoodleWsError('dml_missing_record_exception', 'invalidrecord', `Can not find data record in database table ${table}.`),
+    new MoodleWsError(
+      'dml_missing_record_exception',
+      'invalidrecord',
+      `Can not find data record in database table ${table}.`,
+    ),
   accessException: (functionName: string) =>
-    new MoodleWsError('webservice_access_exception', 'accessexception', 'Access control exception', accessDebugInfo(functionName)),
+    new MoodleWsError(
+      'webservice_access_exception',
+      'accessexception',
+      'Access control exception',
+      accessDebugInfo(functionName),
+    ),
   invalidParameter: (debuginfo: string) =>
     new MoodleWsError(
       'core\\exception\\invalid_parameter_exception',
@@ -48,7 +61,8 @@ export const wsErrors = {
       'Invalid parameter value detected',
       debuginfo,
     ),
-  invalidOptionName: (name: string) => new MoodleWsError(MOODLE_EXCEPTION, 'errorinvalidparam', `The param "${name}" is invalid.`),
+  invalidOptionName: (name: string) =>
+    new MoodleWsError(MOODLE_EXCEPTION, 'errorinvalidparam', `The param "${name}" is invalid.`),
   codingError: (hint: string, debuginfo: string) =>
     new MoodleWsError(
       'core\\exception\\coding_exception',
@@ -72,5 +86,6 @@ export const wsErrors = {
       'nopermissions',
       `Sorry, but you do not currently have permissions to do that (${capabilityName}).`,
     ),
-  noPermissionToViewGrades: () => new MoodleWsError(MOODLE_EXCEPTION, 'nopermissiontoviewgrades', 'Can not view grades.'),
+  noPermissionToViewGrades: () =>
+    new MoodleWsError(MOODLE_EXCEPTION, 'nopermissiontoviewgrades', 'Can not view grades.'),
 };

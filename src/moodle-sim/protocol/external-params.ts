@@ -84,7 +84,8 @@ export function structure<Keys extends Record<string, Param<unknown>>>(keys: Key
           throw invalid(`${key} => ${error.message}: ${error.debuginfo ?? ''}`);
         }
       }
-      if (unexpected.size > 0) throw invalid(`Unexpected keys (${[...unexpected].join(', ')}) detected in parameter array.`);
+      if (unexpected.size > 0)
+        throw invalid(`Unexpected keys (${[...unexpected].join(', ')}) detected in parameter array.`);
       return result as Parsed<Keys>;
     },
   };

@@ -71,4 +71,3 @@ function nextIndex(array: PhpArray): string {
 export function mergeRequestVariables(query: PhpArray, body: PhpArray): PhpArray {
   return new Map([...query, ...body]);
 }
-

@@ -58,7 +58,10 @@ export function runRestCall(call: RestCall): RestReply {
     const wsFunction = WS_FUNCTIONS[functionName];
     const result = wsFunction.call(parameters, { site, siteUrl: call.siteUrl });
     if (format === 'xml') return { contentType: XML_TYPE, body: xmlResponse(result.body), rows: result.rows };
-    const body = phpJsonEncode(result.body, { serializePrecision: site.serializePrecision, floatKeys: wsFunction.floatKeys });
+    const body = phpJsonEncode(result.body, {
+      serializePrecision: site.serializePrecision,
+      floatKeys: wsFunction.floatKeys,
+    });
     return { contentType: JSON_TYPE, body, rows: result.rows };
   } catch (error) {
     if (!(error instanceof MoodleWsError)) throw error;

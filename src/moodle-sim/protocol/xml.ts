@@ -13,7 +13,8 @@ export function xmlResponse(value: unknown): string {
 }
 
 export function xmlError(error: MoodleWsError, withDebugInfo: boolean): string {
-  const debug = withDebugInfo && error.debuginfo !== undefined ? `<DEBUGINFO>${escape(error.debuginfo)}</DEBUGINFO>\n` : '';
+  const debug =
+    withDebugInfo && error.debuginfo !== undefined ? `<DEBUGINFO>${escape(error.debuginfo)}</DEBUGINFO>\n` : '';
   return (
     `${XML_DECLARATION}<EXCEPTION class="${escape(error.exception)}">\n` +
     `<ERRORCODE>${escape(error.errorcode)}</ERRORCODE>\n<MESSAGE>${escape(error.message)}</MESSAGE>\n${debug}</EXCEPTION>\n`

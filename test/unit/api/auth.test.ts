@@ -13,9 +13,12 @@ describe('API keys', () => {
     expect(authenticate(`bearer ${reader} `, keys)).toEqual({ role: 'reader' });
   });
 
-  it.each([null, '', 'Bearer', `Basic ${admin}`, `Bearer ${admin}x`, `Bearer ${hashApiKey(admin)}`])('refuses %p', (header) => {
-    expect(authenticate(header, keys)).toBeNull();
-  });
+  it.each([null, '', 'Bearer', `Basic ${admin}`, `Bearer ${admin}x`, `Bearer ${hashApiKey(admin)}`])(
+    'refuses %p',
+    (header) => {
+      expect(authenticate(header, keys)).toBeNull();
+    },
+  );
 
   it('makes keys that differ every time and hashes that are SHA-256 hex', () => {
     expect(generateApiKey()).not.toBe(generateApiKey());

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { loadConfig } from '../../../src/config';
-import { devStatePath, readDevState, removeDevState, writeDevState, type DevState } from '../../../src/config/dev-state';
+import {
+  devStatePath,
+  readDevState,
+  removeDevState,
+  writeDevState,
+  type DevState,
+} from '../../../src/config/dev-state';
 import { runCommand } from '../../support/cli';
 
 describe('the dev stack state file', () => {
@@ -28,7 +34,10 @@ describe('the dev stack state file', () => {
 
   it('gives the ops commands the running stack’s services as defaults, under the environment', () => {
     writeDevState(stateDir, state());
-    const config = loadConfig({ LOCAL_STATE_DIR: stateDir, MONGODB_DB: 'mine' }, { useDevStack: true, require: ['MONGODB_URI', 'TEMPORAL_ADDRESS'] });
+    const config = loadConfig(
+      { LOCAL_STATE_DIR: stateDir, MONGODB_DB: 'mine' },
+      { useDevStack: true, require: ['MONGODB_URI', 'TEMPORAL_ADDRESS'] },
+    );
     expect(config.mongo).toEqual({ uri: 'mongodb://127.0.0.1:27100/?directConnection=true', database: 'mine' });
     expect(config.temporal.address).toBe('127.0.0.1:7300');
     expect(config.local.devStack).toEqual({ pid: process.pid, graphqlUrl: 'http://127.0.0.1:4100/graphql' });

@@ -54,7 +54,9 @@ describe('sms-sync help', () => {
 
   it('shows the replay look-back default, and replays the failed syncs without being told --failed', () => {
     const replay = commands.find(([full]) => full === 'replay')![1];
-    expect(replay.helpInformation()).toMatch(/--since <duration>\s+only failures seen this recently \(30m, 2h, 7d\) \(default:\s+24h\)/);
+    expect(replay.helpInformation()).toMatch(
+      /--since <duration>\s+only failures seen this recently \(30m, 2h, 7d\) \(default:\s+24h\)/,
+    );
     let parsed: Record<string, unknown> | undefined;
     replay.action((options: Record<string, unknown>) => {
       parsed = options;
@@ -79,6 +81,8 @@ describe('sms-sync help', () => {
   it('exits 64 on a wrong command line, naming the problem', async () => {
     const { code, output } = await runCommand(['replay', '--since', 'yesterday', '--failed']);
     expect(code).toBe(64);
-    expect(output).toContain("option '--since <duration>' argument 'yesterday' is invalid. expected a duration such as 30m, 2h or 7d");
+    expect(output).toContain(
+      "option '--since <duration>' argument 'yesterday' is invalid. expected a duration such as 30m, 2h or 7d",
+    );
   });
 });

@@ -6,11 +6,14 @@ describe('sms-sync moodle-sim', () => {
     const command = startCommand(['moodle-sim', '--token', 'cli-token']);
     try {
       const [, url] = await command.waitForLine(/^Moodle simulator: (http:\/\/127\.0\.0\.1:\d+)$/);
-      const response = await request(`${url}/webservice/rest/server.php?moodlewsrestformat=json&wsfunction=core_webservice_get_site_info`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'wstoken=cli-token',
-      });
+      const response = await request(
+        `${url}/webservice/rest/server.php?moodlewsrestformat=json&wsfunction=core_webservice_get_site_info`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'wstoken=cli-token',
+        },
+      );
       const site = (await response.body.json()) as { sitename: string; functions: unknown[] };
       expect(site.sitename).toBe('Example Academy');
       expect(site.functions.length).toBeGreaterThan(0);
@@ -22,6 +25,8 @@ describe('sms-sync moodle-sim', () => {
   it('rejects a bad option with a clear message and a failing exit code', async () => {
     const { code, output } = await runCommand(['moodle-sim', '--courses', 'many']);
     expect(code).not.toBe(0);
-    expect(output).toContain("option '--courses <n>' argument 'many' is invalid. expected a whole number from 3 to 5000");
+    expect(output).toContain(
+      "option '--courses <n>' argument 'many' is invalid. expected a whole number from 3 to 5000",
+    );
   });
 });

@@ -8,12 +8,21 @@ function run(overrides: Partial<FinishedRun> = {}): FinishedRun {
 }
 
 function facts(overrides: Partial<ConnectionFacts> = {}): ConnectionFacts {
-  return { now, latestRuns: [run({ kind: 'COURSE' }), run()], lastSuccessAt: minutesAgo(5), openErrors: [], ...overrides };
+  return {
+    now,
+    latestRuns: [run({ kind: 'COURSE' }), run()],
+    lastSuccessAt: minutesAgo(5),
+    openErrors: [],
+    ...overrides,
+  };
 }
 
 describe('connectionState', () => {
   it('is UNKNOWN before any sync finished', () => {
-    expect(connectionState(facts({ latestRuns: [], lastSuccessAt: null }))).toMatchObject({ status: 'UNKNOWN', cause: null });
+    expect(connectionState(facts({ latestRuns: [], lastSuccessAt: null }))).toMatchObject({
+      status: 'UNKNOWN',
+      cause: null,
+    });
   });
 
   it('is HEALTHY when the latest syncs succeeded recently and nothing is failing', () => {
@@ -31,7 +40,9 @@ describe('connectionState', () => {
     ['MOODLE_TIMEOUT', 'MOODLE_UNREACHABLE', /unreachable/],
   ])('is FAILING with the plain-words cause when the latest run failed with %s', (code, cause, words) => {
     const state = connectionState(
-      facts({ latestRuns: [run({ kind: 'COURSE' }), run({ outcome: 'FAILED', error: { code, message: 'what Moodle said' } })] }),
+      facts({
+        latestRuns: [run({ kind: 'COURSE' }), run({ outcome: 'FAILED', error: { code, message: 'what Moodle said' } })],
+      }),
     );
     expect(state).toMatchObject({ status: 'FAILING', cause });
     expect(state.message).toMatch(words);
@@ -51,13 +62,20 @@ describe('connectionState', () => {
   });
 
   it('says which sync failed when the cause is not a Moodle access problem', () => {
-    const state = connectionState(facts({ latestRuns: [run({ kind: 'COURSE', outcome: 'FAILED', error: { code: 'ACTIVITY_FAILED', message: 'boom' } })] }));
+    const state = connectionState(
+      facts({
+        latestRuns: [run({ kind: 'COURSE', outcome: 'FAILED', error: { code: 'ACTIVITY_FAILED', message: 'boom' } })],
+      }),
+    );
     expect(state).toMatchObject({ status: 'FAILING', cause: 'SYNC_FAILED' });
     expect(state.message).toMatch(/the last course sync failed: boom/i);
   });
 
   it('is FAILING when no sync has succeeded for more than 30 minutes', () => {
-    expect(connectionState(facts({ lastSuccessAt: minutesAgo(31) }))).toMatchObject({ status: 'FAILING', cause: 'NO_RECENT_SUCCESS' });
+    expect(connectionState(facts({ lastSuccessAt: minutesAgo(31) }))).toMatchObject({
+      status: 'FAILING',
+      cause: 'NO_RECENT_SUCCESS',
+    });
     expect(connectionState(facts({ lastSuccessAt: minutesAgo(29) })).status).toBe('HEALTHY');
     expect(connectionState(facts({ lastSuccessAt: null })).status).toBe('FAILING');
     expect(connectionState(facts({ lastSuccessAt: minutesAgo(50), staleAfterMs: 60 * 60_000 })).status).toBe('HEALTHY');

@@ -176,7 +176,12 @@ describe('diffCourses: deletion guard', () => {
     const result = diff([renamed, courses[1]!, moodleCourse(50)], stored);
     expect(result.deleted).toEqual([]);
     expect(result.heldDeletions).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
-    expect(result.deletionGuard).toEqual({ reason: 'too-many-missing', missingCount: 8, knownCount: 10, ratio: DEFAULT_DELETION_GUARD_RATIO });
+    expect(result.deletionGuard).toEqual({
+      reason: 'too-many-missing',
+      missingCount: 8,
+      knownCount: 10,
+      ratio: DEFAULT_DELETION_GUARD_RATIO,
+    });
     expect(result.created.map((record) => record.moodleId)).toEqual([50]);
     expect(result.changed.map((entry) => entry.moodleId)).toEqual([2]);
     expect(result.unchanged).toBe(1);
@@ -204,7 +209,12 @@ describe('diffCourses: deletion guard', () => {
     const result = diff(courses.slice(8), stored, { confirmedDeletions: new Set([3, 5, 7, 99]) });
     expect(result.deleted).toEqual([3, 5, 7]);
     expect(result.heldDeletions).toEqual([2, 4, 6, 8, 9]);
-    expect(result.deletionGuard).toEqual({ reason: 'too-many-missing', missingCount: 8, knownCount: 10, ratio: DEFAULT_DELETION_GUARD_RATIO });
+    expect(result.deletionGuard).toEqual({
+      reason: 'too-many-missing',
+      missingCount: 8,
+      knownCount: 10,
+      ratio: DEFAULT_DELETION_GUARD_RATIO,
+    });
   });
 
   it('reports no guard when every held deletion was confirmed', () => {

@@ -60,10 +60,7 @@ describe('buildActivityIndex: linking grade items to modules', () => {
   });
 
   it('falls back to the first item in gradebook order when there is no item number 0', () => {
-    const items = [
-      modItem({ id: 7, cmid: 10, itemNumber: 1000 }),
-      modItem({ id: 3, cmid: 10, itemNumber: 1 }),
-    ];
+    const items = [modItem({ id: 7, cmid: 10, itemNumber: 1000 }), modItem({ id: 3, cmid: 10, itemNumber: 1 })];
     expect(buildActivityIndex(sections, items).activities.get(10)?.mainGradeItemId).toBe(7);
   });
 

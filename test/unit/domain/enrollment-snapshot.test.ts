@@ -13,7 +13,11 @@ const index = buildActivityIndex(exampleSections, alice.gradeItems);
 function reverseKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map(reverseKeys) as T;
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).reverse().map(([key, nested]) => [key, reverseKeys(nested)])) as T;
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([key, nested]) => [key, reverseKeys(nested)]),
+  ) as T;
 }
 
 function regradeQuiz(grades: UserGrades, gradeRaw: number): UserGrades {

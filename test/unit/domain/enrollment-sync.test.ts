@@ -10,9 +10,14 @@ import type { UserGrades } from '../../../src/domain/moodle-data';
 import { alice, bongani, exampleSections } from './fixtures';
 
 const gradebook = [alice, bongani];
-const hashOf = (grades: UserGrades) => snapshotHash(computeEnrollmentSnapshot(buildActivityIndex(exampleSections, alice.gradeItems), grades));
+const hashOf = (grades: UserGrades) =>
+  snapshotHash(computeEnrollmentSnapshot(buildActivityIndex(exampleSections, alice.gradeItems), grades));
 
-function stored(id: string, grades: Pick<UserGrades, 'userId'>, overrides: Partial<StoredEnrollment<string>> = {}): StoredEnrollment<string> {
+function stored(
+  id: string,
+  grades: Pick<UserGrades, 'userId'>,
+  overrides: Partial<StoredEnrollment<string>> = {},
+): StoredEnrollment<string> {
   return { id, moodleUserId: grades.userId, snapshotHash: null, syncErrorCode: null, ...overrides };
 }
 
@@ -26,7 +31,10 @@ describe('planEnrollmentSync', () => {
   });
 
   it('leaves an enrollment whose stored hash matches alone', () => {
-    const plan = planEnrollmentSync(7, exampleSections, gradebook, [stored('a', alice, { snapshotHash: hashOf(alice) }), stored('b', bongani)]);
+    const plan = planEnrollmentSync(7, exampleSections, gradebook, [
+      stored('a', alice, { snapshotHash: hashOf(alice) }),
+      stored('b', bongani),
+    ]);
     expect(plan.updates.map((update) => update.id)).toEqual(['b']);
     expect(plan.unchanged).toBe(1);
   });

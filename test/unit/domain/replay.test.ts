@@ -4,7 +4,11 @@ const since = new Date('2026-11-28T09:00:00Z');
 const after = new Date('2026-11-28T10:00:00Z');
 const before = new Date('2026-11-28T08:00:00Z');
 
-const error = (scope: string, courseId: number | null, lastSeenAt = after): ReplayableError => ({ scope, courseId, lastSeenAt });
+const error = (scope: string, courseId: number | null, lastSeenAt = after): ReplayableError => ({
+  scope,
+  courseId,
+  lastSeenAt,
+});
 
 describe('planReplay', () => {
   it('re-runs nothing when nothing failed', () => {
@@ -22,7 +26,9 @@ describe('planReplay', () => {
   });
 
   it('re-runs only the courses whose enrollment sync failed, each once, in order', () => {
-    const plan = planReplay([error('course:42', 42), error('enrollment:abc', 7), error('enrollment:def', 42)], { since });
+    const plan = planReplay([error('course:42', 42), error('enrollment:abc', 7), error('enrollment:def', 42)], {
+      since,
+    });
     expect(plan).toEqual({ fullCourseSync: false, fullEnrollmentSync: false, courseIds: [7, 42] });
   });
 
@@ -37,10 +43,13 @@ describe('planReplay', () => {
   });
 
   it('narrows to the chosen courses and then never runs a full sync', () => {
-    const plan = planReplay([error('course-sync', null), error('enrollment-sync', null), error('course:42', 42), error('course:7', 7)], {
-      since,
-      courseIds: [42],
-    });
+    const plan = planReplay(
+      [error('course-sync', null), error('enrollment-sync', null), error('course:42', 42), error('course:7', 7)],
+      {
+        since,
+        courseIds: [42],
+      },
+    );
     expect(plan).toEqual({ fullCourseSync: false, fullEnrollmentSync: false, courseIds: [42] });
   });
 });

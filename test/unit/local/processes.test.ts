@@ -5,7 +5,8 @@ describe('startOnFreePort', () => {
     const tried: number[] = [];
     const started = await startOnFreePort(undefined, async (port) => {
       tried.push(port);
-      if (tried.length === 1) throw new ServiceStartError(`FerretDB exited: listen tcp 127.0.0.1:${port}: bind: address already in use`);
+      if (tried.length === 1)
+        throw new ServiceStartError(`FerretDB exited: listen tcp 127.0.0.1:${port}: bind: address already in use`);
       return `listening on ${port}`;
     });
     expect(tried).toHaveLength(2);

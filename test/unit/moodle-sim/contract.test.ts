@@ -17,7 +17,11 @@ describe('demo site against the example responses', () => {
 
   /** Parsed answer with the simulator's address replaced by the examples' site URL. */
   const asOnExampleSite = async (wsfunction: string, params = {}) =>
-    JSON.parse(JSON.stringify(await call(sim, wsfunction, params)).split(sim.url).join('https://moodle.example.edu')) as unknown;
+    JSON.parse(
+      JSON.stringify(await call(sim, wsfunction, params))
+        .split(sim.url)
+        .join('https://moodle.example.edu'),
+    ) as unknown;
 
   it.each([
     ['site_info.json', 'core_webservice_get_site_info', {}],
@@ -47,7 +51,9 @@ describe('demo site against the example responses', () => {
   });
 
   it('returns course 101 contents exactly as get_contents.json', async () => {
-    expect(await asOnExampleSite('core_course_get_contents', { courseid: 101 })).toEqual(exampleJson('get_contents.json'));
+    expect(await asOnExampleSite('core_course_get_contents', { courseid: 101 })).toEqual(
+      exampleJson('get_contents.json'),
+    );
   });
 
   it('returns the grade report of course 101 exactly as grade_items.json, users in last-name order', async () => {
@@ -60,7 +66,9 @@ describe('demo site against the example responses', () => {
   });
 
   it('returns the participants of course 101 exactly as enrolled_users.json', async () => {
-    expect(await asOnExampleSite('core_enrol_get_enrolled_users', { courseid: 101 })).toEqual(exampleJson('enrolled_users.json'));
+    expect(await asOnExampleSite('core_enrol_get_enrolled_users', { courseid: 101 })).toEqual(
+      exampleJson('enrolled_users.json'),
+    );
   });
 
   it('answers site info like site_info.json apart from its own URL and function list', async () => {

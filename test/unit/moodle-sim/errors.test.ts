@@ -21,7 +21,9 @@ describe('error replies', () => {
 
   describe('token, site and service', () => {
     it('answers invalidtoken for an unknown token, and for the right token after revokeToken()', async () => {
-      expect(await errorOf('core_webservice_get_site_info', {}, { token: 'wrong' })).toEqual(exampleJson('error_invalidtoken.json'));
+      expect(await errorOf('core_webservice_get_site_info', {}, { token: 'wrong' })).toEqual(
+        exampleJson('error_invalidtoken.json'),
+      );
       sim.site.revokeToken();
       expect(await errorOf('core_course_get_courses')).toEqual(exampleJson('error_invalidtoken.json'));
       sim.site.restoreToken();
@@ -43,7 +45,9 @@ describe('error replies', () => {
     });
 
     it('answers invalidrecord on external_functions for a function the site does not have', async () => {
-      expect(await errorOf('core_course_get_cuorses')).toEqual(exampleJson('error_invalidrecord_unknown_function.json'));
+      expect(await errorOf('core_course_get_cuorses')).toEqual(
+        exampleJson('error_invalidrecord_unknown_function.json'),
+      );
       expect(await errorOf('', {}, { query: 'moodlewsrestformat=json' })).toEqual(
         exampleJson('error_invalidrecord_unknown_function.json'),
       );
@@ -71,14 +75,22 @@ describe('error replies', () => {
 
   describe('parameters', () => {
     it('answers invalidparameter naming the parameter and the expected type', async () => {
-      expect(await errorOf('core_course_get_contents', { courseid: 'ENG201' })).toEqual(exampleJson('error_invalidparameter.json'));
+      expect(await errorOf('core_course_get_contents', { courseid: 'ENG201' })).toEqual(
+        exampleJson('error_invalidparameter.json'),
+      );
     });
 
     it.each([
       [{}, 'Missing required key in single structure: courseid'],
       [{ courseid: 101, colour: 'red' }, 'Unexpected keys (colour) detected in parameter array.'],
-      [{ courseid: [101] }, 'courseid => Invalid parameter value detected: Scalar type expected, array or object received.'],
-      [{ courseid: '0101' }, 'courseid => Invalid parameter value detected: Invalid external api parameter: the value is "0101", the server was expecting "int" type'],
+      [
+        { courseid: [101] },
+        'courseid => Invalid parameter value detected: Scalar type expected, array or object received.',
+      ],
+      [
+        { courseid: '0101' },
+        'courseid => Invalid parameter value detected: Invalid external api parameter: the value is "0101", the server was expecting "int" type',
+      ],
       [
         { courseid: 101, options: 'excludecontents' },
         "options => Invalid parameter value detected: Only arrays accepted. The bad value is: 'excludecontents'",
@@ -101,7 +113,9 @@ describe('error replies', () => {
     });
 
     it('answers errorinvalidparam for an unknown get_contents option, before looking up the course', async () => {
-      expect(await errorOf('core_course_get_contents', { courseid: 999, options: [{ name: 'includehidden', value: 1 }] })).toEqual({
+      expect(
+        await errorOf('core_course_get_contents', { courseid: 999, options: [{ name: 'includehidden', value: 1 }] }),
+      ).toEqual({
         exception: 'core\\exception\\moodle_exception',
         errorcode: 'errorinvalidparam',
         message: 'The param "includehidden" is invalid.',
@@ -118,7 +132,10 @@ describe('error replies', () => {
     });
 
     it('answers invalidparameter for a sortby value get_enrolled_users does not know', async () => {
-      const error = await errorOf('core_enrol_get_enrolled_users', { courseid: 101, options: [{ name: 'sortby', value: 'email' }] });
+      const error = await errorOf('core_enrol_get_enrolled_users', {
+        courseid: 101,
+        options: [{ name: 'sortby', value: 'email' }],
+      });
       expect(error.errorcode).toBe('invalidparameter');
       expect(error.debuginfo).toMatch(/sortby parameter \(value: email\)/);
     });
@@ -127,16 +144,24 @@ describe('error replies', () => {
   describe('courses and users that are gone', () => {
     it('answers invalidrecord on table course for per-course calls on a deleted course; get_courses just drops it', async () => {
       sim.site.deleteCourse(101);
-      for (const wsfunction of ['core_course_get_contents', 'gradereport_user_get_grade_items', 'core_enrol_get_enrolled_users']) {
+      for (const wsfunction of [
+        'core_course_get_contents',
+        'gradereport_user_get_grade_items',
+        'core_enrol_get_enrolled_users',
+      ]) {
         expect(await errorOf(wsfunction, { courseid: 101 })).toEqual(exampleJson('error_invalidrecord_course.json'));
       }
       const listed = await call<{ id: number }[]>(sim, 'core_course_get_courses', { options: { ids: [101, 102] } });
       expect(listed.map((course) => course.id)).toEqual([102]);
-      expect((await call<{ id: number }[]>(sim, 'core_course_get_courses')).map((course) => course.id)).not.toContain(101);
+      expect((await call<{ id: number }[]>(sim, 'core_course_get_courses')).map((course) => course.id)).not.toContain(
+        101,
+      );
     });
 
     it('answers invalidrecord on table course for an id that never existed', async () => {
-      expect(await errorOf('core_course_get_contents', { courseid: 4242 })).toEqual(exampleJson('error_invalidrecord_course.json'));
+      expect(await errorOf('core_course_get_contents', { courseid: 4242 })).toEqual(
+        exampleJson('error_invalidrecord_course.json'),
+      );
     });
 
     it('answers invalidrecord on table user for a grade report of a user who does not exist', async () => {
@@ -178,7 +203,9 @@ describe('error replies', () => {
 
     it('answers requireloginerror "Course is hidden" for a hidden course once viewhiddencourses is gone', async () => {
       sim.site.removeCapability('moodle/course:viewhiddencourses');
-      expect(await errorOf('gradereport_user_get_grade_items', { courseid: 102 })).toEqual(exampleJson('error_requireloginerror.json'));
+      expect(await errorOf('gradereport_user_get_grade_items', { courseid: 102 })).toEqual(
+        exampleJson('error_requireloginerror.json'),
+      );
       expect((await errorOf('core_course_get_courses')).errorcode).toBe('errorcoursecontextnotvalid');
       expect(await call(sim, 'core_course_get_contents', { courseid: 101 })).toHaveLength(4);
     });
@@ -215,14 +242,26 @@ describe('error replies', () => {
 
   describe('HTTP level', () => {
     it('answers XML without moodlewsrestformat=json, errors included', async () => {
-      const answer = await post(sim, 'core_course_get_courses', {}, { token: 'wrong', query: 'wsfunction=core_course_get_courses' });
+      const answer = await post(
+        sim,
+        'core_course_get_courses',
+        {},
+        { token: 'wrong', query: 'wsfunction=core_course_get_courses' },
+      );
       expect(answer.headers['content-type']).toBe('application/xml; charset=utf-8');
       expect(answer.text).toBe(
         '<?xml version="1.0" encoding="UTF-8" ?>\n<EXCEPTION class="core\\exception\\moodle_exception">\n' +
           '<ERRORCODE>invalidtoken</ERRORCODE>\n<MESSAGE>Invalid token - token not found</MESSAGE>\n</EXCEPTION>\n',
       );
-      const courses = await post(sim, 'core_course_get_courses', { options: { ids: [101] } }, { query: 'wsfunction=core_course_get_courses' });
-      expect(courses.text).toMatch(/^<\?xml version="1.0" encoding="UTF-8" \?>\n<RESPONSE>\n<MULTIPLE>\n<SINGLE>\n<KEY name="id"><VALUE>101<\/VALUE>\n/);
+      const courses = await post(
+        sim,
+        'core_course_get_courses',
+        { options: { ids: [101] } },
+        { query: 'wsfunction=core_course_get_courses' },
+      );
+      expect(courses.text).toMatch(
+        /^<\?xml version="1.0" encoding="UTF-8" \?>\n<RESPONSE>\n<MULTIPLE>\n<SINGLE>\n<KEY name="id"><VALUE>101<\/VALUE>\n/,
+      );
     });
 
     it('answers 404 HTML for other paths', async () => {
@@ -233,11 +272,14 @@ describe('error replies', () => {
     });
 
     it('ignores a JSON request body, as PHP does, so the token is missing', async () => {
-      const answer = await request(`${sim.url}/webservice/rest/server.php?moodlewsrestformat=json&wsfunction=core_course_get_courses`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ wstoken: TOKEN }),
-      });
+      const answer = await request(
+        `${sim.url}/webservice/rest/server.php?moodlewsrestformat=json&wsfunction=core_course_get_courses`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ wstoken: TOKEN }),
+        },
+      );
       expect(JSON.parse(await answer.body.text())).toMatchObject({ errorcode: 'invalidtoken' });
     });
   });

@@ -68,7 +68,9 @@ describe('fault knobs', () => {
 
   it('maintenance: sitemaintenance until switched off again', async () => {
     sim.faults.set({ maintenance: true });
-    expect(JSON.parse((await post(sim, 'core_course_get_courses')).text)).toMatchObject({ errorcode: 'sitemaintenance' });
+    expect(JSON.parse((await post(sim, 'core_course_get_courses')).text)).toMatchObject({
+      errorcode: 'sitemaintenance',
+    });
     sim.faults.reset();
     const courses = JSON.parse((await post(sim, 'core_course_get_courses')).text) as { id: number }[];
     expect(courses.map((course) => course.id)).toEqual([1, 101, 102, 103, 104]);
@@ -139,8 +141,18 @@ describe('latency faults', () => {
 
 describe('FaultController', () => {
   it('maps one draw onto the rates in a fixed order, so they add up', () => {
-    const faults = new FaultController({ timeoutRate: 0.25, serverErrorRate: 0.25, malformedRate: 0.25, random: draws(0.1, 0.3, 0.6, 0.9) });
-    expect([1, 2, 3, 4].map(() => faults.drawTransportFault())).toEqual(['timeout', 'serverError', 'malformed', undefined]);
+    const faults = new FaultController({
+      timeoutRate: 0.25,
+      serverErrorRate: 0.25,
+      malformedRate: 0.25,
+      random: draws(0.1, 0.3, 0.6, 0.9),
+    });
+    expect([1, 2, 3, 4].map(() => faults.drawTransportFault())).toEqual([
+      'timeout',
+      'serverError',
+      'malformed',
+      undefined,
+    ]);
   });
 
   it('draws from a seeded default, the same for every simulator', () => {

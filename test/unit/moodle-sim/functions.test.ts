@@ -27,7 +27,11 @@ describe('function options and variants', () => {
     it('excludecontents keeps an empty contents list and the contents summary', async () => {
       const sections = await contents(sim, 101, [{ name: 'excludecontents', value: 1 }]);
       const page = sections[1]?.modules[0];
-      expect(page).toMatchObject({ modname: 'page', contents: [], contentsinfo: expect.objectContaining({ filescount: 1 }) });
+      expect(page).toMatchObject({
+        modname: 'page',
+        contents: [],
+        contentsinfo: expect.objectContaining({ filescount: 1 }),
+      });
     });
 
     it('excludemodules returns the sections only', async () => {
@@ -48,7 +52,12 @@ describe('function options and variants', () => {
         [2, []],
         [3, []],
       ]);
-      expect(await moduleIds([{ name: 'modname', value: 'forum' }, { name: 'modid', value: 52 }])).toEqual([
+      expect(
+        await moduleIds([
+          { name: 'modname', value: 'forum' },
+          { name: 'modid', value: 52 },
+        ]),
+      ).toEqual([
         [0, []],
         [1, [1006]],
         [2, []],
@@ -59,7 +68,10 @@ describe('function options and variants', () => {
     it('keeps stealth modules in their section for a manager token, with includestealthmodules too', async () => {
       const sections = await contents(sim, 101, [{ name: 'includestealthmodules', value: 1 }]);
       expect(sections.map((section) => section.id)).toEqual([5010, 5011, 5012, 5013]);
-      expect(sections[2]?.modules.find((module) => module.id === 1009)).toMatchObject({ visible: 1, visibleoncoursepage: 0 });
+      expect(sections[2]?.modules.find((module) => module.id === 1009)).toMatchObject({
+        visible: 1,
+        visibleoncoursepage: 0,
+      });
     });
 
     it('serves generated resources with file details', async () => {
@@ -88,11 +100,12 @@ describe('function options and variants', () => {
       for (const course of sim.site.courses().filter((entry) => entry.id !== 1)) {
         for (const user of (await gradeReport(sim, course.id)).usergrades) {
           // Totals carry their category id in iteminstance; children point at it with categoryid.
-          for (const total of user.gradeitems.filter((row) => row.itemtype === 'course' || row.itemtype === 'category')) {
+          for (const total of user.gradeitems.filter(
+            (row) => row.itemtype === 'course' || row.itemtype === 'category',
+          )) {
             const children = user.gradeitems.filter(
               (row) =>
-                row.categoryid === total.iteminstance ||
-                (total.itemtype === 'course' && row.itemtype === 'category'),
+                row.categoryid === total.iteminstance || (total.itemtype === 'course' && row.itemtype === 'category'),
             );
             const graded = children.filter((row) => row.graderaw !== null);
             if (graded.length === 0) {
@@ -100,8 +113,14 @@ describe('function options and variants', () => {
               continue;
             }
             categoriesChecked++;
-            expect(total.graderaw).toBeCloseTo(graded.reduce((sum, row) => sum + (row.graderaw ?? 0), 0), 5);
-            expect(total.grademax).toBeCloseTo(graded.reduce((sum, row) => sum + row.grademax, 0), 5);
+            expect(total.graderaw).toBeCloseTo(
+              graded.reduce((sum, row) => sum + (row.graderaw ?? 0), 0),
+              5,
+            );
+            expect(total.grademax).toBeCloseTo(
+              graded.reduce((sum, row) => sum + row.grademax, 0),
+              5,
+            );
             expect(graded.reduce((sum, row) => sum + (row.weightraw ?? 0), 0)).toBeCloseTo(1, 3);
           }
         }
@@ -124,14 +143,29 @@ describe('function options and variants', () => {
 
     it('pages with limitfrom and limitnumber, sorts by lastname descending', async () => {
       const ids = (users: UserJson[]) => users.map((user) => user.id);
-      expect(ids(await enrolled([{ name: 'limitfrom', value: 1 }, { name: 'limitnumber', value: 1 }]))).toEqual([2001]);
-      expect(ids(await enrolled([{ name: 'sortby', value: 'lastname' }, { name: 'sortdirection', value: 'desc' }]))).toEqual([
-        1500, 2001, 2002,
-      ]);
+      expect(
+        ids(
+          await enrolled([
+            { name: 'limitfrom', value: 1 },
+            { name: 'limitnumber', value: 1 },
+          ]),
+        ),
+      ).toEqual([2001]);
+      expect(
+        ids(
+          await enrolled([
+            { name: 'sortby', value: 'lastname' },
+            { name: 'sortdirection', value: 'desc' },
+          ]),
+        ),
+      ).toEqual([1500, 2001, 2002]);
     });
 
     it('filters by group and ignores option names it does not know', async () => {
-      const users = await enrolled([{ name: 'groupid', value: 71 }, { name: 'colour', value: 'red' }]);
+      const users = await enrolled([
+        { name: 'groupid', value: 71 },
+        { name: 'colour', value: 'red' },
+      ]);
       expect(users.map((user) => [user.id, user.groups?.map((group) => group.id)])).toEqual([[2001, [71]]]);
     });
   });

@@ -1,5 +1,14 @@
 import { generateSite, type GenerateSiteOptions, type MoodleSimulator } from '../../../src/moodle-sim';
-import { call, contents, gradeReport, post, startSim, type GradeReport, type GradeRow, type SectionJson } from './support';
+import {
+  call,
+  contents,
+  gradeReport,
+  post,
+  startSim,
+  type GradeReport,
+  type GradeRow,
+  type SectionJson,
+} from './support';
 
 interface CourseJson {
   id: number;
@@ -17,7 +26,11 @@ interface EnrolledJson {
 async function dump(sim: MoodleSimulator): Promise<string> {
   const parts = [(await post(sim, 'core_course_get_courses')).text];
   for (const course of await call<CourseJson[]>(sim, 'core_course_get_courses')) {
-    for (const wsfunction of ['core_course_get_contents', 'gradereport_user_get_grade_items', 'core_enrol_get_enrolled_users']) {
+    for (const wsfunction of [
+      'core_course_get_contents',
+      'gradereport_user_get_grade_items',
+      'core_enrol_get_enrolled_users',
+    ]) {
       parts.push((await post(sim, wsfunction, { courseid: course.id })).text);
     }
   }
@@ -73,7 +86,9 @@ describe('generateSite', () => {
     const site = generateSite(MEDIUM);
     const course = site
       .courses()
-      .find((entry) => site.enrolments(entry.id).some((enrolment) => !enrolment.active && enrolment.roles.includes('student')));
+      .find((entry) =>
+        site.enrolments(entry.id).some((enrolment) => !enrolment.active && enrolment.roles.includes('student')),
+      );
     if (!course) throw new Error('expected a suspended enrolment on the medium site');
     const suspended = site.enrolments(course.id).find((enrolment) => !enrolment.active)?.userid;
     const sim = await startSim(site);
@@ -93,7 +108,13 @@ describe('generateSite', () => {
   });
 
   it('grades about gradedShare of the cells of students who have grades at all', () => {
-    const site = generateSite({ seed: 'share', courses: 10, studentsPerCourse: 30, activitiesPerCourse: 15, gradedShare: 0.5 });
+    const site = generateSite({
+      seed: 'share',
+      courses: 10,
+      studentsPerCourse: 30,
+      activitiesPerCourse: 15,
+      gradedShare: 0.5,
+    });
     let cells = 0;
     let graded = 0;
     for (const course of site.courses().filter((entry) => entry.format !== 'site')) {
@@ -119,7 +140,9 @@ describe('generateSite', () => {
     try {
       const report = await gradeReport(sim, courseId);
       const byId = (a: number, b: number) => a - b;
-      expect(report.usergrades.map((user) => user.userid).sort(byId)).toEqual(site.students(courseId).map((user) => user.id));
+      expect(report.usergrades.map((user) => user.userid).sort(byId)).toEqual(
+        site.students(courseId).map((user) => user.id),
+      );
       const itemIds = site.gradeItems(courseId).map((item) => item.id);
       for (const user of report.usergrades) expect(user.gradeitems.map((row) => row.id)).toEqual(itemIds);
     } finally {
@@ -196,18 +219,21 @@ describe('generateSite', () => {
 
     it('has category totals, manual items and the course total last', () => {
       for (const report of reports) {
-        for (const user of report.usergrades) expect(user.gradeitems.at(-1)).toMatchObject({ itemtype: 'course', itemname: null });
+        for (const user of report.usergrades)
+          expect(user.gradeitems.at(-1)).toMatchObject({ itemtype: 'course', itemname: null });
       }
-      expect(rows.some((row) => row.itemtype === 'category' && row.itemname === null && row.categoryid === null)).toBe(true);
+      expect(rows.some((row) => row.itemtype === 'category' && row.itemname === null && row.categoryid === null)).toBe(
+        true,
+      );
       expect(rows.some((row) => row.itemtype === 'manual' && !('cmid' in row))).toBe(true);
     });
 
     it('has HTML feedback, hidden grade items and students without any grade', () => {
       expect(rows.some((row) => row.feedbackformat === 1 && row.feedback.startsWith('<p>'))).toBe(true);
       expect(rows.some((row) => row.gradeishidden === true)).toBe(true);
-      const ungraded = reports.flatMap((report) => report.usergrades).filter((user) =>
-        user.gradeitems.every((row) => row.graderaw === null && row.gradeformatted === '-'),
-      );
+      const ungraded = reports
+        .flatMap((report) => report.usergrades)
+        .filter((user) => user.gradeitems.every((row) => row.graderaw === null && row.gradeformatted === '-'));
       expect(ungraded.length).toBeGreaterThan(0);
       expect(ungraded[0]?.gradeitems.find((row) => row.itemtype === 'mod')?.status).toBe('novalue');
     });

@@ -50,7 +50,12 @@ describe('site mutations', () => {
 
     it('grade(…, null) removes a grade', async () => {
       sim.site.grade(101, ALICE, 1004, null);
-      expect(await row(ALICE, 3003)).toMatchObject({ graderaw: null, status: 'novalue', gradeformatted: '-', weightraw: 0 });
+      expect(await row(ALICE, 3003)).toMatchObject({
+        graderaw: null,
+        status: 'novalue',
+        gradeformatted: '-',
+        weightraw: 0,
+      });
       expect(await row(ALICE, 3002)).toMatchObject({ graderaw: 8.5, grademax: 10 });
       expect(sim.site.gradeOf(101, ALICE, 1004)).toBeNull();
     });
@@ -94,7 +99,14 @@ describe('site mutations', () => {
     it('setShowGrades(false) removes graderaw and every grade* field, but not range or percentage', async () => {
       sim.site.setShowGrades(101, false);
       const hidden = await row(ALICE, 3003);
-      for (const key of ['graderaw', 'gradedatesubmitted', 'gradedategraded', 'gradeishidden', 'gradeisoverridden', 'gradeformatted']) {
+      for (const key of [
+        'graderaw',
+        'gradedatesubmitted',
+        'gradedategraded',
+        'gradeishidden',
+        'gradeisoverridden',
+        'gradeformatted',
+      ]) {
         expect(hidden).not.toHaveProperty(key);
       }
       expect(hidden).toMatchObject({ grademin: 0, grademax: 100, percentageformatted: '78.00 %' });
@@ -115,7 +127,9 @@ describe('site mutations', () => {
 
     it('leaves hidden items out entirely without moodle/grade:viewhidden', async () => {
       sim.site.removeCapability('moodle/grade:viewhidden');
-      expect(rowsOf(await gradeReport(sim, 101), ALICE).map((entry) => entry.id)).toEqual([3003, 3004, 3002, 3006, 3008, 3001]);
+      expect(rowsOf(await gradeReport(sim, 101), ALICE).map((entry) => entry.id)).toEqual([
+        3003, 3004, 3002, 3006, 3008, 3001,
+      ]);
     });
 
     it('stealth keeps visible 1 with visibleoncoursepage 0, and back', async () => {
@@ -145,16 +159,23 @@ describe('site mutations', () => {
 
     it('adding a module to a hidden section hides it', async () => {
       const added = sim.site.addActivity(101, { section: 3, modname: 'page', name: 'Exam tips' });
-      expect(await module(added.id)).toMatchObject({ visible: 0, contents: [expect.objectContaining({ filename: 'index.html' })] });
+      expect(await module(added.id)).toMatchObject({
+        visible: 0,
+        contents: [expect.objectContaining({ filename: 'index.html' })],
+      });
     });
   });
 
   describe('courses and people', () => {
     it('updateCourse() changes get_courses and bumps timemodified', async () => {
       sim.site.updateCourse(101, { fullname: 'English Literature 201 (renamed)', visible: false });
-      const [course] = await call<{ fullname: string; visible: number; timemodified: number }[]>(sim, 'core_course_get_courses', {
-        options: { ids: [101] },
-      });
+      const [course] = await call<{ fullname: string; visible: number; timemodified: number }[]>(
+        sim,
+        'core_course_get_courses',
+        {
+          options: { ids: [101] },
+        },
+      );
       expect(course).toMatchObject({ fullname: 'English Literature 201 (renamed)', visible: 0 });
       expect(course?.timemodified).toBeGreaterThan(1736900000);
     });
@@ -169,15 +190,26 @@ describe('site mutations', () => {
 
     it('addCourse() adds a course with default sections and only a course total', async () => {
       const course = sim.site.addCourse({ shortname: 'NEW100', fullname: 'New course', categoryid: 3 });
-      const listed = await call<{ id: number; shortname: string; numsections: number }[]>(sim, 'core_course_get_courses');
+      const listed = await call<{ id: number; shortname: string; numsections: number }[]>(
+        sim,
+        'core_course_get_courses',
+      );
       expect(listed.find((entry) => entry.id === course.id)).toMatchObject({ shortname: 'NEW100', numsections: 4 });
-      expect((await contents(sim, course.id)).map((section) => section.name)).toEqual(['General', 'Topic 1', 'Topic 2', 'Topic 3', 'Topic 4']);
+      expect((await contents(sim, course.id)).map((section) => section.name)).toEqual([
+        'General',
+        'Topic 1',
+        'Topic 2',
+        'Topic 3',
+        'Topic 4',
+      ]);
       const student = sim.site.addStudent({ firstname: 'Zoë', lastname: 'Berg' });
       sim.site.enrol(course.id, student.id);
       const report = await gradeReport(sim, course.id);
       expect(report.usergrades).toHaveLength(1);
       expect(report.usergrades[0]).toMatchObject({ userfullname: 'Zoë Berg', maxdepth: 1 });
-      expect(report.usergrades[0]?.gradeitems).toEqual([expect.objectContaining({ itemtype: 'course', graderaw: null })]);
+      expect(report.usergrades[0]?.gradeitems).toEqual([
+        expect.objectContaining({ itemtype: 'course', graderaw: null }),
+      ]);
     });
 
     it('enrol, suspend, unenrol and re-enrol: grades come back with the enrolment', async () => {
@@ -185,9 +217,13 @@ describe('site mutations', () => {
       sim.site.enrol(101, student.id);
       sim.site.grade(101, student.id, 1005, 9);
       expect(rowsOf(await gradeReport(sim, 101), student.id).find((entry) => entry.id === 3004)?.graderaw).toBe(9);
-      const participants = await call<{ id: number; enrolledcourses: { id: number }[] }[]>(sim, 'core_enrol_get_enrolled_users', {
-        courseid: 101,
-      });
+      const participants = await call<{ id: number; enrolledcourses: { id: number }[] }[]>(
+        sim,
+        'core_enrol_get_enrolled_users',
+        {
+          courseid: 101,
+        },
+      );
       expect(participants.find((user) => user.id === student.id)?.enrolledcourses).toEqual([
         { id: 101, fullname: 'English Literature 201', shortname: 'ENG201-2025' },
       ]);
@@ -198,7 +234,10 @@ describe('site mutations', () => {
 
       sim.site.unenrol(101, student.id);
       expect((await gradeReport(sim, 101)).usergrades.map((user) => user.userid)).toEqual([BONGANI, ALICE]);
-      const found = await call<{ id: number }[]>(sim, 'core_user_get_users_by_field', { field: 'idnumber', values: ['S1003'] });
+      const found = await call<{ id: number }[]>(sim, 'core_user_get_users_by_field', {
+        field: 'idnumber',
+        values: ['S1003'],
+      });
       expect(found.map((user) => user.id)).toEqual([student.id]);
 
       sim.site.enrol(101, student.id);
@@ -212,7 +251,9 @@ describe('site mutations', () => {
         'core_enrol_get_enrolled_users',
         { courseid: 101 },
       );
-      expect(participants.find((user) => user.id === ALICE)?.roles.map((role) => [role.roleid, role.shortname])).toEqual([
+      expect(
+        participants.find((user) => user.id === ALICE)?.roles.map((role) => [role.roleid, role.shortname]),
+      ).toEqual([
         [5, 'student'],
         [4, 'teacher'],
       ]);

@@ -1,7 +1,14 @@
 import { request } from 'undici';
 import { demoSite, type MoodleSimulator } from '../../../src/moodle-sim';
 import { cleanBool, cleanInt } from '../../../src/moodle-sim/protocol/clean-param';
-import { integer, list, optional, structure, text, withDefault } from '../../../src/moodle-sim/protocol/external-params';
+import {
+  integer,
+  list,
+  optional,
+  structure,
+  text,
+  withDefault,
+} from '../../../src/moodle-sim/protocol/external-params';
 import { phpJsonEncode } from '../../../src/moodle-sim/protocol/php-json';
 import { mergeRequestVariables, parsePhpInput, type PhpValue } from '../../../src/moodle-sim/protocol/php-params';
 import { call, contents, form, startSim, TOKEN } from './support';
@@ -20,7 +27,9 @@ describe('PHP request decoding', () => {
       options: { 0: { name: 'excludecontents', value: '1' }, 1: { name: 'modname', value: 'assign' } },
       courseid: '101',
     });
-    expect(plain(parsePhpInput('options[ids][0]=5&options[ids][1]=7'))).toEqual({ options: { ids: { 0: '5', 1: '7' } } });
+    expect(plain(parsePhpInput('options[ids][0]=5&options[ids][1]=7'))).toEqual({
+      options: { ids: { 0: '5', 1: '7' } },
+    });
   });
 
   it('appends with [], replaces repeated names, decodes + and %, and ignores names without a base', () => {
@@ -98,7 +107,9 @@ describe('PHP json_encode', () => {
   });
 
   it('omits undefined keys and keeps key order', () => {
-    expect(phpJsonEncode({ z: 1, a: undefined, m: [null, true] }, { serializePrecision: -1 })).toBe('{"z":1,"m":[null,true]}');
+    expect(phpJsonEncode({ z: 1, a: undefined, m: [null, true] }, { serializePrecision: -1 })).toBe(
+      '{"z":1,"m":[null,true]}',
+    );
   });
 });
 
@@ -112,7 +123,12 @@ describe('request handling over HTTP', () => {
   afterAll(() => sim.close());
 
   it('serves GET like POST, query and body merged', async () => {
-    const query = form({ moodlewsrestformat: 'json', wsfunction: 'core_course_get_contents', wstoken: TOKEN, courseid: 101 });
+    const query = form({
+      moodlewsrestformat: 'json',
+      wsfunction: 'core_course_get_contents',
+      wstoken: TOKEN,
+      courseid: 101,
+    });
     const viaGet = await request(`${sim.url}/webservice/rest/server.php?${query}`);
     expect(JSON.parse(await viaGet.body.text())).toEqual(await contents(sim, 101));
   });
@@ -125,14 +141,20 @@ describe('request handling over HTTP', () => {
     expect(sections.flatMap((section) => section.modules.map((module) => module.id))).toEqual([1005, 1011]);
     const byIds = await call<{ id: number }[]>(sim, 'core_course_get_courses', { options: { ids: [102, 1, 4242] } });
     expect(byIds.map((course) => course.id)).toEqual([1, 102]);
-    const users = await call<{ id: number }[]>(sim, 'core_user_get_users_by_field', { field: 'idnumber', values: ['S1002', 'S1001', 'nobody'] });
+    const users = await call<{ id: number }[]>(sim, 'core_user_get_users_by_field', {
+      field: 'idnumber',
+      values: ['S1002', 'S1001', 'nobody'],
+    });
     expect(users.map((user) => user.id)).toEqual([2001, 2002]);
   });
 
   it('strips moodlewssetting* variables before validating parameters', async () => {
     const plain = await call<{ id: number }[]>(sim, 'core_course_get_courses');
     expect(plain.map((course) => course.id)).toEqual([1, 101, 102, 103, 104]);
-    const withSettings = await call(sim, 'core_course_get_courses', { moodlewssettingfilter: 1, moodlewssettinglang: 'de' });
+    const withSettings = await call(sim, 'core_course_get_courses', {
+      moodlewssettingfilter: 1,
+      moodlewssettinglang: 'de',
+    });
     expect(withSettings).toEqual(plain);
   });
 });

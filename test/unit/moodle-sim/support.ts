@@ -104,7 +104,9 @@ export function shapeDifferences(actual: unknown, example: unknown, at = '$'): s
     return example.flatMap((item: unknown, index) => {
       const id = idOf(item);
       const counterpart =
-        id === undefined ? (actual[index] ?? actual[actual.length - 1]) : actual.find((candidate) => idOf(candidate) === id);
+        id === undefined
+          ? (actual[index] ?? actual[actual.length - 1])
+          : actual.find((candidate) => idOf(candidate) === id);
       if (counterpart === undefined) return [`${at}[${id ?? index}]: missing`];
       return shapeDifferences(counterpart, item, `${at}[${id ?? index}]`);
     });
@@ -118,7 +120,9 @@ export function shapeDifferences(actual: unknown, example: unknown, at = '$'): s
         : [`${at}: keys [${actualKeys.join(', ')}] instead of [${expectedKeys.join(', ')}]`];
     return [
       ...keyProblems,
-      ...expectedKeys.filter((key) => key in actual).flatMap((key) => shapeDifferences(actual[key], example[key], `${at}.${key}`)),
+      ...expectedKeys
+        .filter((key) => key in actual)
+        .flatMap((key) => shapeDifferences(actual[key], example[key], `${at}.${key}`)),
     ];
   }
   return [];

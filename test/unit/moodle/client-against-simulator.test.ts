@@ -1,6 +1,12 @@
 import { DEFAULT_MOODLE_CLIENT_SETTINGS } from '../../support/moodle-defaults';
 import { inspect } from 'node:util';
-import { createMoodleClient, isMoodleError, REQUIRED_FUNCTIONS, type MoodleClient, type MoodleError } from '../../../src/moodle';
+import {
+  createMoodleClient,
+  isMoodleError,
+  REQUIRED_FUNCTIONS,
+  type MoodleClient,
+  type MoodleError,
+} from '../../../src/moodle';
 import { demoSite, generateSite, startMoodleSimulator, type MoodleSimulator } from '../../../src/moodle-sim';
 import { Secret } from '../../../src/secret';
 
@@ -23,7 +29,12 @@ describe('the Moodle client against the simulator', () => {
 
   beforeEach(async () => {
     sim = await startMoodleSimulator({ site: demoSite(), token: TOKEN });
-    client = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: sim.url, token: new Secret(TOKEN), timeoutMs: 1_000 });
+    client = createMoodleClient({
+      ...DEFAULT_MOODLE_CLIENT_SETTINGS,
+      url: sim.url,
+      token: new Secret(TOKEN),
+      timeoutMs: 1_000,
+    });
   });
 
   afterEach(async () => {
@@ -71,14 +82,24 @@ describe('the Moodle client against the simulator', () => {
   });
 
   it.each<[string, (sim: MoodleSimulator) => void, (client: MoodleClient) => Promise<unknown>, Partial<MoodleError>]>([
-    ['a revoked token', (s) => s.site.revokeToken(), (c) => c.getCourses(), { kind: 'invalid-token', permissionProblem: true }],
+    [
+      'a revoked token',
+      (s) => s.site.revokeToken(),
+      (c) => c.getCourses(),
+      { kind: 'invalid-token', permissionProblem: true },
+    ],
     [
       'a function removed from the service',
       (s) => s.site.removeFunction('gradereport_user_get_grade_items'),
       (c) => c.getGradeItems(101),
       { kind: 'function-not-allowed', permissionProblem: true, retryable: false },
     ],
-    ['web services switched off', (s) => s.site.setWebServicesEnabled(false), (c) => c.getSiteInfo(), { kind: 'webservices-disabled' }],
+    [
+      'web services switched off',
+      (s) => s.site.setWebServicesEnabled(false),
+      (c) => c.getSiteInfo(),
+      { kind: 'webservices-disabled' },
+    ],
     [
       'a missing capability',
       (s) => s.site.removeCapability('moodle/grade:viewall'),
@@ -91,13 +112,43 @@ describe('the Moodle client against the simulator', () => {
       (c) => c.getCourseContents(101),
       { kind: 'course-inaccessible', permissionProblem: true },
     ],
-    ['a deleted course', (s) => s.site.deleteCourse(101), (c) => c.getCourseContents(101), { kind: 'course-not-found', retryable: false }],
-    ['maintenance mode', (s) => s.faults.set({ maintenance: true }), (c) => c.getCourses(), { kind: 'maintenance', retryable: true }],
-    ['an HTML 5xx page', (s) => s.faults.set({ serverErrorRate: 1 }), (c) => c.getCourses(), { kind: 'server-error', retryable: true }],
-    ['a 429 from a proxy', (s) => s.faults.set({ rateLimitRate: 1 }), (c) => c.getCourses(), { kind: 'rate-limited', retryable: true }],
-    ['a request that never answers', (s) => s.faults.set({ timeoutRate: 1 }), (c) => c.getCourses(), { kind: 'timeout', retryable: true }],
+    [
+      'a deleted course',
+      (s) => s.site.deleteCourse(101),
+      (c) => c.getCourseContents(101),
+      { kind: 'course-not-found', retryable: false },
+    ],
+    [
+      'maintenance mode',
+      (s) => s.faults.set({ maintenance: true }),
+      (c) => c.getCourses(),
+      { kind: 'maintenance', retryable: true },
+    ],
+    [
+      'an HTML 5xx page',
+      (s) => s.faults.set({ serverErrorRate: 1 }),
+      (c) => c.getCourses(),
+      { kind: 'server-error', retryable: true },
+    ],
+    [
+      'a 429 from a proxy',
+      (s) => s.faults.set({ rateLimitRate: 1 }),
+      (c) => c.getCourses(),
+      { kind: 'rate-limited', retryable: true },
+    ],
+    [
+      'a request that never answers',
+      (s) => s.faults.set({ timeoutRate: 1 }),
+      (c) => c.getCourses(),
+      { kind: 'timeout', retryable: true },
+    ],
     ['malformed JSON', (s) => s.faults.set({ malformedRate: 1 }), (c) => c.getCourses(), { kind: 'protocol' }],
-    ['an HTML error page with status 200', (s) => s.faults.set({ htmlErrorRate: 1 }), (c) => c.getCourses(), { kind: 'protocol' }],
+    [
+      'an HTML error page with status 200',
+      (s) => s.faults.set({ htmlErrorRate: 1 }),
+      (c) => c.getCourses(),
+      { kind: 'protocol' },
+    ],
   ])('classifies %s', async (_case, breakSite, callMoodle, expected) => {
     breakSite(sim);
     const error = await failure(callMoodle(client));
@@ -130,7 +181,10 @@ describe('the Moodle client against a generated site', () => {
       const courses = (await client.getCourses()).filter((course) => course.id !== site.siteId);
       expect(courses).toHaveLength(12);
       for (const course of courses) {
-        const [sections, gradebook] = await Promise.all([client.getCourseContents(course.id), client.getGradeItems(course.id)]);
+        const [sections, gradebook] = await Promise.all([
+          client.getCourseContents(course.id),
+          client.getGradeItems(course.id),
+        ]);
         expect(sections.length).toBeGreaterThan(0);
         expect(gradebook.length).toBe(sim.site.students(course.id).length);
       }

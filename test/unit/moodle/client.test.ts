@@ -28,7 +28,12 @@ let client: MoodleClient;
 
 beforeEach(async () => {
   server = await startFakeMoodleServer();
-  client = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: server.url, token: new Secret(TOKEN), timeoutMs: 2_000 });
+  client = createMoodleClient({
+    ...DEFAULT_MOODLE_CLIENT_SETTINGS,
+    url: server.url,
+    token: new Secret(TOKEN),
+    timeoutMs: 2_000,
+  });
 });
 
 afterEach(async () => {
@@ -105,7 +110,9 @@ describe('request encoding', () => {
     const users = await client.getUsersByField('idnumber', values);
 
     expect(users.map((user) => user.id)).toEqual(values.map((_, index) => index));
-    const batches = server.requests.map((request) => Object.keys(request.form).filter((key) => key.startsWith('values[')));
+    const batches = server.requests.map((request) =>
+      Object.keys(request.form).filter((key) => key.startsWith('values[')),
+    );
     expect(batches.map((keys) => keys.length).sort((a, b) => b - a)).toEqual([100, 100, 50]);
     for (const request of server.requests) {
       expect(request.wsfunction).toBe('core_user_get_users_by_field');
@@ -170,26 +177,140 @@ const moodleError = (errorcode: string, message: string, debuginfo?: string) =>
   jsonReply({ exception: 'core\\exception\\moodle_exception', errorcode, message, debuginfo });
 
 const FAILURES: FailureCase[] = [
-  { name: 'invalid token', reply: exampleReply('error_invalidtoken.json'), kind: 'invalid-token', retryable: false, permissionProblem: true },
-  { name: 'function not in service', reply: exampleReply('error_accessexception.json'), kind: 'function-not-allowed', retryable: false, permissionProblem: true },
-  { name: 'unknown function', reply: exampleReply('error_invalidrecord_unknown_function.json'), kind: 'function-unknown', retryable: false, permissionProblem: true },
-  { name: 'course deleted', reply: exampleReply('error_invalidrecord_course.json'), kind: 'course-not-found', retryable: false, permissionProblem: false },
-  { name: 'no course access', reply: exampleReply('error_requireloginerror.json'), kind: 'course-inaccessible', retryable: false, permissionProblem: true },
-  { name: 'no grade rights', reply: exampleReply('error_nopermissiontoviewgrades.json'), kind: 'missing-capability', retryable: false, permissionProblem: true },
-  { name: 'maintenance', reply: exampleReply('error_sitemaintenance.json'), kind: 'maintenance', retryable: true, permissionProblem: false },
-  { name: 'bad parameter', reply: exampleReply('error_invalidparameter.json'), kind: 'invalid-parameter', retryable: false, permissionProblem: false },
-  { name: 'suspended account', reply: moodleError('wsaccessusersuspended', 'Suspended'), kind: 'account-blocked', retryable: false, permissionProblem: true },
-  { name: 'database error', reply: moodleError('dmlreadexception', 'Error reading from database'), kind: 'server-error', retryable: true, permissionProblem: false },
+  {
+    name: 'invalid token',
+    reply: exampleReply('error_invalidtoken.json'),
+    kind: 'invalid-token',
+    retryable: false,
+    permissionProblem: true,
+  },
+  {
+    name: 'function not in service',
+    reply: exampleReply('error_accessexception.json'),
+    kind: 'function-not-allowed',
+    retryable: false,
+    permissionProblem: true,
+  },
+  {
+    name: 'unknown function',
+    reply: exampleReply('error_invalidrecord_unknown_function.json'),
+    kind: 'function-unknown',
+    retryable: false,
+    permissionProblem: true,
+  },
+  {
+    name: 'course deleted',
+    reply: exampleReply('error_invalidrecord_course.json'),
+    kind: 'course-not-found',
+    retryable: false,
+    permissionProblem: false,
+  },
+  {
+    name: 'no course access',
+    reply: exampleReply('error_requireloginerror.json'),
+    kind: 'course-inaccessible',
+    retryable: false,
+    permissionProblem: true,
+  },
+  {
+    name: 'no grade rights',
+    reply: exampleReply('error_nopermissiontoviewgrades.json'),
+    kind: 'missing-capability',
+    retryable: false,
+    permissionProblem: true,
+  },
+  {
+    name: 'maintenance',
+    reply: exampleReply('error_sitemaintenance.json'),
+    kind: 'maintenance',
+    retryable: true,
+    permissionProblem: false,
+  },
+  {
+    name: 'bad parameter',
+    reply: exampleReply('error_invalidparameter.json'),
+    kind: 'invalid-parameter',
+    retryable: false,
+    permissionProblem: false,
+  },
+  {
+    name: 'suspended account',
+    reply: moodleError('wsaccessusersuspended', 'Suspended'),
+    kind: 'account-blocked',
+    retryable: false,
+    permissionProblem: true,
+  },
+  {
+    name: 'database error',
+    reply: moodleError('dmlreadexception', 'Error reading from database'),
+    kind: 'server-error',
+    retryable: true,
+    permissionProblem: false,
+  },
   { name: 'empty 200', reply: { body: '' }, kind: 'webservices-disabled', retryable: false, permissionProblem: true },
-  { name: 'HTML 500', reply: { status: 500, body: html('Internal Server Error') }, kind: 'server-error', retryable: true, permissionProblem: false },
-  { name: 'HTML 502', reply: { status: 502, body: html('502 Bad Gateway') }, kind: 'server-error', retryable: true, permissionProblem: false },
-  { name: 'HTML 503', reply: { status: 503, body: html('Site under maintenance') }, kind: 'server-error', retryable: true, permissionProblem: false },
-  { name: '429', reply: { status: 429, headers: { 'retry-after': '7' } }, kind: 'rate-limited', retryable: true, permissionProblem: false },
-  { name: 'HTML with 200', reply: { body: html('Log in to the site') }, kind: 'protocol', retryable: true, permissionProblem: false },
-  { name: 'truncated JSON', reply: { body: JSON.stringify(exampleJson('grade_items.json')).slice(0, 700) }, kind: 'protocol', retryable: true, permissionProblem: false },
-  { name: 'wrong shape', reply: jsonReply({ usergrades: [{ courseid: 'x' }] }), kind: 'protocol', retryable: false, permissionProblem: false },
-  { name: 'dropped before headers', reply: { drop: 'before-headers' }, kind: 'unreachable', retryable: true, permissionProblem: false },
-  { name: 'dropped mid-body', reply: exampleReply('grade_items.json', { drop: 'mid-body' }), kind: 'unreachable', retryable: true, permissionProblem: false },
+  {
+    name: 'HTML 500',
+    reply: { status: 500, body: html('Internal Server Error') },
+    kind: 'server-error',
+    retryable: true,
+    permissionProblem: false,
+  },
+  {
+    name: 'HTML 502',
+    reply: { status: 502, body: html('502 Bad Gateway') },
+    kind: 'server-error',
+    retryable: true,
+    permissionProblem: false,
+  },
+  {
+    name: 'HTML 503',
+    reply: { status: 503, body: html('Site under maintenance') },
+    kind: 'server-error',
+    retryable: true,
+    permissionProblem: false,
+  },
+  {
+    name: '429',
+    reply: { status: 429, headers: { 'retry-after': '7' } },
+    kind: 'rate-limited',
+    retryable: true,
+    permissionProblem: false,
+  },
+  {
+    name: 'HTML with 200',
+    reply: { body: html('Log in to the site') },
+    kind: 'protocol',
+    retryable: true,
+    permissionProblem: false,
+  },
+  {
+    name: 'truncated JSON',
+    reply: { body: JSON.stringify(exampleJson('grade_items.json')).slice(0, 700) },
+    kind: 'protocol',
+    retryable: true,
+    permissionProblem: false,
+  },
+  {
+    name: 'wrong shape',
+    reply: jsonReply({ usergrades: [{ courseid: 'x' }] }),
+    kind: 'protocol',
+    retryable: false,
+    permissionProblem: false,
+  },
+  {
+    name: 'dropped before headers',
+    reply: { drop: 'before-headers' },
+    kind: 'unreachable',
+    retryable: true,
+    permissionProblem: false,
+  },
+  {
+    name: 'dropped mid-body',
+    reply: exampleReply('grade_items.json', { drop: 'mid-body' }),
+    kind: 'unreachable',
+    retryable: true,
+    permissionProblem: false,
+  },
 ];
 
 describe('error classification over HTTP', () => {
@@ -211,7 +332,12 @@ describe('error classification over HTTP', () => {
   });
 
   it('times out when the headers take longer than timeoutMs', async () => {
-    const impatient = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: server.url, token: new Secret(TOKEN), timeoutMs: 150 });
+    const impatient = createMoodleClient({
+      ...DEFAULT_MOODLE_CLIENT_SETTINGS,
+      url: server.url,
+      token: new Secret(TOKEN),
+      timeoutMs: 150,
+    });
     server.respond(() => exampleReply('get_courses.json', { delayMs: 3_000 }));
     try {
       const error = await failure(impatient.getCourses());
@@ -225,7 +351,7 @@ describe('error classification over HTTP', () => {
   // undici checks header/body timeouts on a coarse (~0.5–1 s) clock, hence the generous margins.
   it('gives grade reports their own, longer timeout', async () => {
     const patientForGrades = createMoodleClient({
-    ...DEFAULT_MOODLE_CLIENT_SETTINGS,
+      ...DEFAULT_MOODLE_CLIENT_SETTINGS,
       url: server.url,
       token: new Secret(TOKEN),
       timeoutMs: 200,
@@ -245,7 +371,11 @@ describe('error classification over HTTP', () => {
   });
 
   it('reports a closed port as unreachable', async () => {
-    const nowhere = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: await closedPortUrl(), token: new Secret(TOKEN) });
+    const nowhere = createMoodleClient({
+      ...DEFAULT_MOODLE_CLIENT_SETTINGS,
+      url: await closedPortUrl(),
+      token: new Secret(TOKEN),
+    });
     try {
       const error = await failure(nowhere.getSiteInfo());
       expect(error).toMatchObject({ kind: 'unreachable', retryable: true, permissionProblem: false });
@@ -258,10 +388,17 @@ describe('error classification over HTTP', () => {
 
 describe('connection bound', () => {
   it('never has more than maxConnections requests in flight', async () => {
-    const bounded = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: server.url, token: new Secret(TOKEN), maxConnections: 2 });
+    const bounded = createMoodleClient({
+      ...DEFAULT_MOODLE_CLIENT_SETTINGS,
+      url: server.url,
+      token: new Secret(TOKEN),
+      maxConnections: 2,
+    });
     server.respond(() => exampleReply('get_contents.json', { delayMs: 80 }));
     try {
-      const results = await Promise.all(Array.from({ length: 10 }, (_, index) => bounded.getCourseContents(100 + index)));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, index) => bounded.getCourseContents(100 + index)),
+      );
       expect(results).toHaveLength(10);
       expect(server.requests).toHaveLength(10);
       expect(server.maxInFlight()).toBe(2);
@@ -290,7 +427,12 @@ describe('call counting', () => {
 
 describe('scoped sessions', () => {
   it('count their own calls, also count on the client and share its connection bound', async () => {
-    const bounded = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: server.url, token: new Secret(TOKEN), maxConnections: 2 });
+    const bounded = createMoodleClient({
+      ...DEFAULT_MOODLE_CLIENT_SETTINGS,
+      url: server.url,
+      token: new Secret(TOKEN),
+      maxConnections: 2,
+    });
     server.respond(() => exampleReply('get_contents.json', { delayMs: 50 }));
     try {
       const first = bounded.scoped();
@@ -334,10 +476,19 @@ describe('token secrecy', () => {
         errors.push(await failure(client.getGradeItems(101)));
       }
       server.respond(() => exampleReply('get_courses.json', { delayMs: 3_000 }));
-      const impatient = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: server.url, token: new Secret(TOKEN), timeoutMs: 100 });
+      const impatient = createMoodleClient({
+        ...DEFAULT_MOODLE_CLIENT_SETTINGS,
+        url: server.url,
+        token: new Secret(TOKEN),
+        timeoutMs: 100,
+      });
       errors.push(await failure(impatient.getCourses()));
       await impatient.close();
-      const nowhere = createMoodleClient({ ...DEFAULT_MOODLE_CLIENT_SETTINGS, url: await closedPortUrl(), token: new Secret(TOKEN) });
+      const nowhere = createMoodleClient({
+        ...DEFAULT_MOODLE_CLIENT_SETTINGS,
+        url: await closedPortUrl(),
+        token: new Secret(TOKEN),
+      });
       errors.push(await failure(nowhere.getCourses()));
       await nowhere.close();
     } finally {

@@ -5,7 +5,10 @@ describe('encodeParams', () => {
     const form = encodeParams({
       options: { ids: [5, 7] },
       values: ['s1001', 'a b&c'],
-      list: [{ name: 'excludecontents', value: true }, { name: 'modname', value: 'assign' }],
+      list: [
+        { name: 'excludecontents', value: true },
+        { name: 'modname', value: 'assign' },
+      ],
     });
     expect([...form]).toEqual([
       ['options[ids][0]', '5'],

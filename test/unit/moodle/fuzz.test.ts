@@ -197,7 +197,9 @@ function hasUndefinedValue(value: Json): boolean {
 function looksLikeMoodleErrorBody(text: string): boolean {
   try {
     const json: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
-    return typeof json === 'object' && json !== null && !Array.isArray(json) && ('exception' in json || 'errorcode' in json);
+    return (
+      typeof json === 'object' && json !== null && !Array.isArray(json) && ('exception' in json || 'errorcode' in json)
+    );
   } catch {
     return false;
   }

@@ -293,7 +293,9 @@ describe('example responses', () => {
   it.each(Object.entries(EXPECTED_ERRORS))('%s is classified', (name, expected) => {
     const error = thrown(() => body(exampleText(name)));
     expect(error).toBeInstanceOf(MoodleError);
-    expect({ kind: error.kind, retryable: error.retryable, permissionProblem: error.permissionProblem }).toEqual(expected);
+    expect({ kind: error.kind, retryable: error.retryable, permissionProblem: error.permissionProblem }).toEqual(
+      expected,
+    );
     expect(error.errorcode).toBe((exampleJson(name) as { errorcode: string }).errorcode);
     expect(error.wsfunction).toBe(call.wsfunction);
     expect(error.name).toBe('MoodleError');
@@ -321,10 +323,12 @@ describe('parseSiteInfo', () => {
   });
 
   it('defaults siteId to 1 and leaves release/version out when Moodle omits them', () => {
-    const { siteid: _siteid, release: _release, version: _version, ...older } = exampleJson('site_info.json') as Record<
-      string,
-      unknown
-    >;
+    const {
+      siteid: _siteid,
+      release: _release,
+      version: _version,
+      ...older
+    } = exampleJson('site_info.json') as Record<string, unknown>;
     const parsed = parseSiteInfo(older);
     expect(parsed.siteId).toBe(1);
     expect('release' in parsed).toBe(false);
@@ -360,7 +364,16 @@ describe('parseCourses', () => {
 
   it('omits fields a token without course:update does not get', () => {
     const [course] = parseCourses([
-      { id: 5, shortname: 'S', fullname: 'F', displayname: 'D', categoryid: 2, format: 'weeks', startdate: 1, enddate: 0 },
+      {
+        id: 5,
+        shortname: 'S',
+        fullname: 'F',
+        displayname: 'D',
+        categoryid: 2,
+        format: 'weeks',
+        startdate: 1,
+        enddate: 0,
+      },
     ]);
     expect(course).toEqual({
       id: 5,
@@ -382,7 +395,9 @@ describe('parseCourses', () => {
     expect(error.kind).toBe('protocol');
     expect(error.retryable).toBe(false);
     expect(error.wsfunction).toBe('core_course_get_courses');
-    expect(error.message).toBe('core_course_get_courses returned an unexpected response: [2].id: expected number, got string');
+    expect(error.message).toBe(
+      'core_course_get_courses returned an unexpected response: [2].id: expected number, got string',
+    );
   });
 
   it('reports missing keys and wrong top-level shapes', () => {
@@ -446,19 +461,33 @@ describe('parseGradeItems', () => {
       [2001, 'Alice Martin', 'S1001', 101],
       [2002, 'Bongani Dlamini', 'S1002', 101],
     ]);
-    expect(alice?.gradeItems.map((candidate) => candidate.id)).toEqual([3003, 3004, 3005, 3002, 3006, 3007, 3008, 3001]);
+    expect(alice?.gradeItems.map((candidate) => candidate.id)).toEqual([
+      3003, 3004, 3005, 3002, 3006, 3007, 3008, 3001,
+    ]);
     expect(alice?.gradeItems.at(-1)?.itemType).toBe('course');
   });
 
   it('has a null itemName for category and course totals', () => {
-    expect(item(alice, 3002)).toMatchObject({ itemName: null, itemType: 'category', categoryId: null, itemInstance: 202 });
+    expect(item(alice, 3002)).toMatchObject({
+      itemName: null,
+      itemType: 'category',
+      categoryId: null,
+      itemInstance: 202,
+    });
     expect(item(alice, 3001)).toMatchObject({ itemName: null, itemType: 'course', idNumber: null });
     expect('weightRaw' in (item(alice, 3001) ?? {})).toBe(false);
   });
 
   it('keeps numbers as numbers and formatted strings and HTML verbatim', () => {
     const essay = item(alice, 3003);
-    expect(essay).toMatchObject({ gradeRaw: 78, gradeMin: 0, gradeMax: 100, weightRaw: 0.90909, cmid: 1004, feedbackFormat: 1 });
+    expect(essay).toMatchObject({
+      gradeRaw: 78,
+      gradeMin: 0,
+      gradeMax: 100,
+      weightRaw: 0.90909,
+      cmid: 1004,
+      feedbackFormat: 1,
+    });
     expect(essay?.gradeFormatted).toBe(
       '<i class="icon fa fa-check text-success fa-fw inline" title="Pass" role="img" aria-label="Pass"></i>78.00',
     );
@@ -490,7 +519,12 @@ describe('parseGradeItems', () => {
   it('keeps hidden and manual items', () => {
     expect(item(alice, 3005)?.gradeIsHidden).toBe(true);
     const attendance = item(alice, 3008);
-    expect(attendance).toMatchObject({ itemType: 'manual', itemModule: null, itemInstance: null, idNumber: 'ENG201-ATT' });
+    expect(attendance).toMatchObject({
+      itemType: 'manual',
+      itemModule: null,
+      itemInstance: null,
+      idNumber: 'ENG201-ATT',
+    });
     expect('cmid' in (attendance ?? {})).toBe(false);
   });
 
@@ -532,7 +566,10 @@ describe('parseGradeItems', () => {
 
     it('tells null (not graded) apart from absent', () => {
       expect(parseRow({ ...row, graderaw: null })?.gradeRaw).toBeNull();
-      expect(parseRow({ ...row, graderaw: null, status: 'novalue' })).toMatchObject({ gradeRaw: null, status: 'novalue' });
+      expect(parseRow({ ...row, graderaw: null, status: 'novalue' })).toMatchObject({
+        gradeRaw: null,
+        status: 'novalue',
+      });
     });
 
     it('reads the always-present nullable fields as null when an old Moodle omits them', () => {
@@ -580,7 +617,9 @@ describe('parseUsers', () => {
   });
 
   it('accepts the sparse details a weaker token sees and names the function it was given', () => {
-    expect(parseUsers([{ id: 3, fullname: 'C D' }], 'core_user_get_users_by_field')).toEqual([{ id: 3, fullName: 'C D' }]);
+    expect(parseUsers([{ id: 3, fullname: 'C D' }], 'core_user_get_users_by_field')).toEqual([
+      { id: 3, fullName: 'C D' },
+    ]);
     expect(thrown(() => parseUsers([{ id: 3 }], 'core_user_get_users_by_field')).wsfunction).toBe(
       'core_user_get_users_by_field',
     );
@@ -626,7 +665,9 @@ describe('parseMoodleBody', () => {
     expect(missing('Can not find data record in database table course_modules.')).toBe('moodle-error');
     // Developer debugging appends SQL; its `course` column must not make this a deleted course.
     expect(
-      missing('Can not find data record in database table course_modules. (SELECT * FROM {course_modules} WHERE course = ?)'),
+      missing(
+        'Can not find data record in database table course_modules. (SELECT * FROM {course_modules} WHERE course = ?)',
+      ),
     ).toBe('moodle-error');
   });
 
@@ -702,7 +743,12 @@ describe('MoodleError', () => {
   it('serialises with its message and is recognised without instanceof', () => {
     const error = thrown(() => body(exampleText('error_invalidtoken.json')));
     const copy: unknown = JSON.parse(JSON.stringify(error));
-    expect(copy).toMatchObject({ name: 'MoodleError', kind: 'invalid-token', message: error.message, retryable: false });
+    expect(copy).toMatchObject({
+      name: 'MoodleError',
+      kind: 'invalid-token',
+      message: error.message,
+      retryable: false,
+    });
     expect(isMoodleError(copy)).toBe(true);
     expect(isMoodleError(new Error('x'))).toBe(false);
     expect(isMoodleError({ name: 'MoodleError', kind: 'no-such-kind' })).toBe(false);
@@ -710,7 +756,9 @@ describe('MoodleError', () => {
   });
 
   it('lets only protocol errors choose whether they are retryable', () => {
-    expect(new MoodleError({ kind: 'invalid-token', wsfunction: 'f', message: 'm', retryable: true }).retryable).toBe(false);
+    expect(new MoodleError({ kind: 'invalid-token', wsfunction: 'f', message: 'm', retryable: true }).retryable).toBe(
+      false,
+    );
     expect(new MoodleError({ kind: 'protocol', wsfunction: 'f', message: 'm', retryable: true }).retryable).toBe(true);
     expect(new MoodleError({ kind: 'protocol', wsfunction: 'f', message: 'm' }).retryable).toBe(false);
   });

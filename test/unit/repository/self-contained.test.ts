@@ -32,9 +32,11 @@ function checkedFiles(): string[] {
 
 /** `file:line: text` for every line that names a path outside the repository. */
 function outsideReferences(file: string, text: string): string[] {
-  return text.split('\n').flatMap((line, index) =>
-    FORBIDDEN.some((needle) => line.includes(needle)) ? [`${file}:${index + 1}: ${line.trim()}`] : [],
-  );
+  return text
+    .split('\n')
+    .flatMap((line, index) =>
+      FORBIDDEN.some((needle) => line.includes(needle)) ? [`${file}:${index + 1}: ${line.trim()}`] : [],
+    );
 }
 
 describe('the repository is self-contained', () => {
@@ -48,7 +50,11 @@ describe('the repository is self-contained', () => {
   });
 
   it('finds a reference and names its file and line', () => {
-    const text = ['// fine', `// see ../${SHARED}/notes/temporal.md §1.4`, `const dir = '${SHARED}/moodle/examples';`].join('\n');
+    const text = [
+      '// fine',
+      `// see ../${SHARED}/notes/temporal.md §1.4`,
+      `const dir = '${SHARED}/moodle/examples';`,
+    ].join('\n');
     expect(outsideReferences('src/example.ts', text)).toEqual([
       `src/example.ts:2: // see ../${SHARED}/notes/temporal.md §1.4`,
       `src/example.ts:3: const dir = '${SHARED}/moodle/examples';`,
@@ -57,7 +63,9 @@ describe('the repository is self-contained', () => {
   });
 
   it('no file refers to a path outside the repository (cite docs/, read test/fixtures/)', () => {
-    const offending = checkedFiles().flatMap((file) => outsideReferences(path.relative(ROOT, file), readFileSync(file, 'utf8')));
+    const offending = checkedFiles().flatMap((file) =>
+      outsideReferences(path.relative(ROOT, file), readFileSync(file, 'utf8')),
+    );
     expect(offending).toEqual([]);
   });
 });

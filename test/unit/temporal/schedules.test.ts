@@ -2,7 +2,12 @@ import { enrollmentSyncWorkflow } from '../../../workflows';
 import { desiredSchedules } from '../../../src/temporal/schedules';
 
 describe('desiredSchedules', () => {
-  const settings = { taskQueue: 'q', courseSyncIntervalMs: 30 * 60_000, enrollmentSyncIntervalMs: 30 * 60_000, courseConcurrency: 6 };
+  const settings = {
+    taskQueue: 'q',
+    courseSyncIntervalMs: 30 * 60_000,
+    enrollmentSyncIntervalMs: 30 * 60_000,
+    courseConcurrency: 6,
+  };
 
   it('runs the enrollment sync half an interval after the course sync, skipping overlaps', () => {
     const [course, enrollment] = desiredSchedules(settings);

@@ -6,9 +6,7 @@ export const EXAMPLES_DIR = path.resolve(__dirname, '../../../fixtures/moodle');
 
 function requireExamplesDir(): string {
   if (!existsSync(EXAMPLES_DIR)) {
-    throw new Error(
-      `Moodle example responses not found at ${EXAMPLES_DIR}; they belong in test/fixtures/moodle`,
-    );
+    throw new Error(`Moodle example responses not found at ${EXAMPLES_DIR}; they belong in test/fixtures/moodle`);
   }
   return EXAMPLES_DIR;
 }
