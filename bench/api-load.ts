@@ -6,6 +6,27 @@ import type { MongoClient } from 'mongodb';
  * enrollments page, a student's enrollments, one enrollment with its report
  * card, and the sync health banner.
  */
+// What the enrollment lists and the enrollment page show of each enrollment, as the front end would share it.
+const ENROLLMENT_STANDING = /* GraphQL */ `
+  fragment EnrollmentStanding on Enrollment {
+    progress {
+      percent
+      graded
+      total
+    }
+    grade {
+      formatted
+      percentage
+      letter
+    }
+    lastSyncedAt
+    syncError {
+      code
+      message
+    }
+  }
+`;
+
 export const FRONT_END_QUERIES = {
   courseEnrollments: /* GraphQL */ `
     query CourseEnrollments($courseId: ID!) {
@@ -23,25 +44,12 @@ export const FRONT_END_QUERIES = {
               id
               fullName
             }
-            progress {
-              percent
-              graded
-              total
-            }
-            grade {
-              formatted
-              percentage
-              letter
-            }
-            lastSyncedAt
-            syncError {
-              code
-              message
-            }
+            ...EnrollmentStanding
           }
         }
       }
     }
+    ${ENROLLMENT_STANDING}
   `,
   studentEnrollments: /* GraphQL */ `
     query StudentEnrollments($studentId: ID!) {
@@ -96,21 +104,7 @@ export const FRONT_END_QUERIES = {
           id
           fullName
         }
-        progress {
-          percent
-          graded
-          total
-        }
-        grade {
-          formatted
-          percentage
-          letter
-        }
-        lastSyncedAt
-        syncError {
-          code
-          message
-        }
+        ...EnrollmentStanding
         reportCard {
           name
           itemType
@@ -123,6 +117,7 @@ export const FRONT_END_QUERIES = {
         }
       }
     }
+    ${ENROLLMENT_STANDING}
   `,
   coursesTab: /* GraphQL */ `
     query CoursesTab {
