@@ -69,6 +69,20 @@ const COMPARED_FIELDS: { readonly [K in keyof CourseMoodleFields]-?: true } = {
 };
 const COMPARED_FIELD_NAMES = Object.keys(COMPARED_FIELDS) as (keyof CourseMoodleFields)[];
 
+/** A diff of `seen` courses that changes nothing: where the diff below starts, and what tests build on. */
+export function emptyCourseDiff(seen: number): CourseDiff {
+  return {
+    created: [],
+    changed: [],
+    restored: [],
+    deleted: [],
+    heldDeletions: [],
+    deletionGuard: null,
+    unchanged: 0,
+    seen,
+  };
+}
+
 export function diffCourses(input: CourseDiffInput): CourseDiff {
   const { siteId, deletionGuardRatio, confirmedDeletions = new Set<number>() } = input;
   if (!(deletionGuardRatio >= 0 && deletionGuardRatio <= 1)) {
@@ -78,16 +92,7 @@ export function diffCourses(input: CourseDiffInput): CourseDiff {
   rejectDuplicateIds(courses);
 
   const storedById = new Map(input.stored.map((record) => [record.moodleId, record]));
-  const diff: CourseDiff = {
-    created: [],
-    changed: [],
-    restored: [],
-    deleted: [],
-    heldDeletions: [],
-    deletionGuard: null,
-    unchanged: 0,
-    seen: courses.length,
-  };
+  const diff = emptyCourseDiff(courses.length);
 
   for (const course of courses) {
     const incoming = toCourseMoodleFields(course);

@@ -44,12 +44,7 @@ export async function openConnections(
   const { database, stores } = await openStores(config, databaseOptions);
   try {
     const temporal = await connectClient(config.temporal.address, config.temporal.namespace);
-    const moodle = createMoodleClient({
-      url: config.moodle.url,
-      token: config.moodle.token,
-      timeoutMs: config.moodle.timeoutMs,
-      maxConnections: config.moodle.maxConnections,
-    });
+    const moodle = createMoodleClient(config.moodle);
     return {
       database,
       stores,

@@ -1,10 +1,11 @@
 import { ObjectId } from 'mongodb';
-import type { CourseDiff } from '../../src/domain/course-diff';
+import { emptyCourseDiff } from '../../src/domain/course-diff';
 import type { Stores } from '../../src/store';
 import type { EnrollmentSyncWrite } from '../../src/store/enrollments';
 import type { ReportCardLine } from '../../src/domain/report-card';
 import { FERRETDB_POOL_CONNECTIONS } from '../../src/local/postgres';
 import type { Database } from '../../src/store/mongo';
+import { moodleCourseFields } from '../support/courses';
 import { openTestStores } from '../support/environment';
 
 /**
@@ -120,28 +121,9 @@ describe('bulk writes larger than one batch', () => {
   });
 
   it('apply a course diff that changes many courses at once', async () => {
-    const moodle = {
-      shortName: 'C',
-      fullName: 'Course',
-      displayName: 'Course',
-      categoryId: 1,
-      format: 'topics',
-      idNumber: null,
-      visible: true,
-      startDate: 0,
-      endDate: 0,
-    };
+    const moodle = moodleCourseFields('C', 'Course');
     const ids = Array.from({ length: MANY }, (_, index) => index + 2);
-    const empty: CourseDiff = {
-      created: [],
-      changed: [],
-      restored: [],
-      deleted: [],
-      heldDeletions: [],
-      deletionGuard: null,
-      unchanged: 0,
-      seen: MANY,
-    };
+    const empty = emptyCourseDiff(MANY);
     await stores.courses.applyDiff(
       { ...empty, created: ids.map((moodleId) => ({ moodleId, state: 'NEW', moodle, lmsDeletedAt: null })) },
       now,

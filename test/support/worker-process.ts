@@ -18,12 +18,7 @@ async function main(): Promise<void> {
     require: ['MONGODB_URI', 'MONGODB_DB', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'MOODLE_URL', 'MOODLE_TOKEN'],
   });
   const database = await connectDatabase(config.mongo.uri, config.mongo.database);
-  const moodle = createMoodleClient({
-    url: config.moodle.url,
-    token: config.moodle.token,
-    timeoutMs: config.moodle.timeoutMs,
-    maxConnections: config.moodle.maxConnections,
-  });
+  const moodle = createMoodleClient(config.moodle);
   const worker = await Worker.create({
     connection: await NativeConnection.connect({ address: config.temporal.address }),
     namespace: config.temporal.namespace,

@@ -10,6 +10,7 @@ import { Secret } from '../../../src/secret';
 import type { Stores } from '../../../src/store';
 import type { Database } from '../../../src/store/mongo';
 import { openTestStores } from '../../support/environment';
+import { expectedProgress } from '../../support/expected-progress';
 import { DEFAULT_MOODLE_CLIENT_SETTINGS } from '../../support/moodle-defaults';
 
 /**
@@ -42,26 +43,6 @@ describe('sync activities in MockActivityEnvironment', () => {
   /** In a fresh environment each time: a cancelled context would stay cancelled. */
   const run = <A extends unknown[], R>(activity: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
     runIn(environment(), activity, ...args);
-
-  /** Progress from the simulator's model, read directly (docs/product.md "Enrollment sync" step 2). */
-  function expectedProgress(courseId: number, userId: number) {
-    const site = sim.site;
-    const items = site.gradeItems(courseId);
-    const sectionVisible = new Map(
-      site.sections(courseId).flatMap((section) => section.cmids.map((cmid) => [cmid, section.visible])),
-    );
-    let graded = 0;
-    let total = 0;
-    for (const module of site.modules(courseId)) {
-      const modItems = items.filter((item) => item.itemtype === 'mod' && item.cmid === module.id);
-      const main = modItems.find((item) => item.itemnumber === 0) ?? modItems[0];
-      if (main === undefined || !module.visible || !module.visibleoncoursepage || !sectionVisible.get(module.id))
-        continue;
-      total += 1;
-      if (site.gradeOf(courseId, userId, module.id, main.itemnumber ?? 0) !== null) graded += 1;
-    }
-    return { graded, total, percent: total === 0 ? 0 : Math.round((graded * 10_000) / total) / 100 };
-  }
 
   /** The error an activity throws (the activities throw, never resolve, in these cases). */
   async function failureOf(run: Promise<unknown>): Promise<ApplicationFailure> {
@@ -228,7 +209,7 @@ describe('sync activities in MockActivityEnvironment', () => {
           .userReport(enrollment.moodleUserId)
           .rows.find((row) => row.item.itemtype === 'course')!;
         expect(enrollment.grade).toMatchObject({ raw: total.value, min: total.grademin, max: total.grademax });
-        expect(enrollment.progress).toEqual(expectedProgress(courseId, enrollment.moodleUserId));
+        expect(enrollment.progress).toEqual(expectedProgress(sim.site, courseId, enrollment.moodleUserId));
         expect(enrollment.syncError).toBeNull();
         expect(enrollment.lastSyncedAt).toBeInstanceOf(Date);
       }
