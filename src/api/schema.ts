@@ -78,7 +78,7 @@ export const typeDefs = /* GraphQL */ `
     total: Int!
   }
 
-  "The course total exactly as Moodle's gradebook reports it."
+  "The course total as Moodle's gradebook reports it, its formatted values as plain text (Moodle's markup removed)."
   type Grade {
     raw: Float
     formatted: String
@@ -89,7 +89,9 @@ export const typeDefs = /* GraphQL */ `
     range: String
   }
 
-  "One gradebook item, in gradebook order. Formatted values are Moodle's own (they may hold HTML entities)."
+  """
+  One gradebook item, in gradebook order. Formatted values are Moodle's, as plain text: tags removed, entities decoded.
+  """
   type ReportCardLine {
     name: String!
     itemType: String!

@@ -1,8 +1,9 @@
 import type { GradeItem } from './moodle-data';
+import { plainTextOrNull } from './plain-text';
 
 /**
  * The course total exactly as the gradebook reports it, so custom scales, letters and aggregations configured in
- * Moodle are respected. Formatted strings are kept verbatim (HTML entities included); the API decides presentation.
+ * Moodle are respected. Formatted strings are Moodle's, made plain text so that no markup reaches SMS screens.
  */
 export interface CourseGrade {
   raw: number | null;
@@ -21,11 +22,11 @@ export function courseGradeOf(userItems: GradeItem[]): CourseGrade | null {
   if (total === undefined) return null;
   return {
     raw: total.gradeRaw ?? null,
-    formatted: total.gradeFormatted ?? null,
-    percentage: total.percentageFormatted ?? null,
-    letter: total.letterGradeFormatted ?? null,
+    formatted: plainTextOrNull(total.gradeFormatted),
+    percentage: plainTextOrNull(total.percentageFormatted),
+    letter: plainTextOrNull(total.letterGradeFormatted),
     min: total.gradeMin ?? null,
     max: total.gradeMax ?? null,
-    range: total.rangeFormatted ?? null,
+    range: plainTextOrNull(total.rangeFormatted),
   };
 }

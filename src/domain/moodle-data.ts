@@ -6,7 +6,8 @@
  * Optional fields are the ones Moodle omits depending on version, the token
  * user's capabilities or the course's user-report settings (docs/moodle.md §3, §5).
  * Formatted strings are kept exactly as Moodle sent them (HTML entities and
- * markup included); numbers are numbers.
+ * markup included; `plain-text.ts` converts them where SMS values are
+ * computed); numbers are numbers.
  */
 
 export interface SiteInfo {

@@ -1,6 +1,7 @@
 import type { GradeItem } from './moodle-data';
+import { plainText, plainTextOrNull } from './plain-text';
 
-/** One gradebook row as the student's report card shows it; strings are verbatim Moodle output (HTML included). */
+/** One gradebook row as the student's report card shows it; Moodle's formatted strings become plain text. */
 export interface ReportCardLine {
   gradeItemId: number;
   name: string;
@@ -31,18 +32,18 @@ const WEIGHT_SCALE = 100_000;
 export function reportCardOf(userItems: GradeItem[]): ReportCardLine[] {
   return userItems.map((item) => ({
     gradeItemId: item.id,
-    name: item.itemName ?? TOTAL_NAMES[item.itemType] ?? '',
+    name: plainText(item.itemName ?? TOTAL_NAMES[item.itemType] ?? ''),
     itemType: item.itemType,
     module: item.itemModule,
     cmid: item.cmid ?? null,
-    grade: item.gradeFormatted ?? null,
+    grade: plainTextOrNull(item.gradeFormatted),
     raw: item.gradeRaw ?? null,
-    percentage: item.percentageFormatted ?? null,
-    letter: item.letterGradeFormatted ?? null,
-    range: item.rangeFormatted ?? null,
-    weight: item.weightFormatted ?? null,
+    percentage: plainTextOrNull(item.percentageFormatted),
+    letter: plainTextOrNull(item.letterGradeFormatted),
+    range: plainTextOrNull(item.rangeFormatted),
+    weight: plainTextOrNull(item.weightFormatted),
     weightRaw: item.weightRaw === undefined ? null : Math.round(item.weightRaw * WEIGHT_SCALE) / WEIGHT_SCALE,
-    feedback: item.feedback ?? null,
+    feedback: plainTextOrNull(item.feedback),
     gradedAt: item.gradeDateGraded ?? null,
     submittedAt: item.gradeDateSubmitted ?? null,
     hidden: item.gradeIsHidden ?? false,

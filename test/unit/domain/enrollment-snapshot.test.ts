@@ -20,6 +20,13 @@ function reverseKeys<T>(value: T): T {
   ) as T;
 }
 
+/** Every string anywhere in `value`. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.values(value).flatMap(stringsIn);
+}
+
 function regradeQuiz(grades: UserGrades, gradeRaw: number): UserGrades {
   return {
     ...grades,
@@ -39,6 +46,14 @@ describe('computeEnrollmentSnapshot', () => {
     const snapshot = computeEnrollmentSnapshot(index, bongani);
     expect(snapshot.progress).toEqual({ percent: 0, graded: 0, total: 3 });
     expect(snapshot.grade?.raw).toBeNull();
+  });
+
+  it('holds only plain text, though the example gradebook carries markup and entities', () => {
+    const raw = [alice, bongani].flatMap((grades) => stringsIn(grades.gradeItems));
+    const stored = [alice, bongani].flatMap((grades) => stringsIn(computeEnrollmentSnapshot(index, grades)));
+    const markup = /<[a-z/!]|&[a-z#][a-z0-9]*;/i;
+    expect(raw.filter((text) => markup.test(text)).length).toBeGreaterThan(0);
+    expect(stored.filter((text) => markup.test(text))).toEqual([]);
   });
 
   it('gives null grade when the gradebook has no course total row', () => {

@@ -2,7 +2,7 @@ import { courseGradeOf } from '../../../src/domain/grade';
 import { alice, bongani, modItem } from './fixtures';
 
 describe('courseGradeOf', () => {
-  it("takes Alice's course total exactly as the gradebook reports it", () => {
+  it("takes Alice's course total as the gradebook reports it, in plain text", () => {
     expect(courseGradeOf(alice.gradeItems)).toEqual({
       raw: 94.5,
       formatted: '94.50',
@@ -10,7 +10,7 @@ describe('courseGradeOf', () => {
       letter: 'C+',
       min: 0,
       max: 120,
-      range: '0&ndash;120',
+      range: '0\u2013120',
     });
   });
 
@@ -22,7 +22,25 @@ describe('courseGradeOf', () => {
       letter: '-',
       min: 0,
       max: 240,
-      range: '0&ndash;240',
+      range: '0\u2013240',
+    });
+  });
+
+  it('makes the formatted values plain text', () => {
+    const total = modItem({
+      id: 9,
+      itemType: 'course',
+      itemName: null,
+      gradeFormatted: '<i class="icon fa fa-check text-success" title="Pass"></i>78.00',
+      percentageFormatted: '78.00&nbsp;%',
+      letterGradeFormatted: '<span class="letter">C+</span>',
+      rangeFormatted: '0&ndash;100',
+    });
+    expect(courseGradeOf([total])).toMatchObject({
+      formatted: '78.00',
+      percentage: '78.00 %',
+      letter: 'C+',
+      range: '0\u2013100',
     });
   });
 

@@ -18,32 +18,31 @@ describe('reportCardOf on the example gradebook', () => {
     ]);
   });
 
-  it('keeps formatted grades, HTML markup, entities and feedback verbatim', () => {
+  it("turns the essay's pass icon, range entity and feedback HTML into plain text", () => {
     const essay = alice.gradeItems[0]!;
+    expect(essay.gradeFormatted).toContain('<i class="icon fa fa-check');
     expect(aliceCard[0]).toEqual({
       gradeItemId: 3003,
       name: 'Essay 1: Romantic poets',
       itemType: 'mod',
       module: 'assign',
       cmid: 1004,
-      grade: essay.gradeFormatted,
+      grade: '78.00',
       raw: 78,
       percentage: '78.00 %',
       letter: 'C+',
-      range: '0&ndash;100',
+      range: '0\u2013100',
       weight: '90.91 %',
       weightRaw: 0.90909,
-      feedback: essay.feedback,
+      feedback: 'Well-structured argument. Work on your citations (see the style guide).',
       gradedAt: essay.gradeDateGraded,
       submittedAt: essay.gradeDateSubmitted,
       hidden: false,
     });
-    expect(aliceCard[0]?.grade).toContain('<i class="icon fa fa-check');
-    expect(aliceCard[0]?.feedback).toContain('<strong>Work on your citations</strong>');
   });
 
   it('shows a scale grade as Moodle formats it', () => {
-    expect(aliceCard[4]).toMatchObject({ grade: 'Good', raw: 3, range: 'Poor&ndash;Excellent', letter: 'D' });
+    expect(aliceCard[4]).toMatchObject({ grade: 'Good', raw: 3, range: 'Poor\u2013Excellent', letter: 'D' });
   });
 
   it('marks hidden items and leaves a manual item without module or cmid', () => {
@@ -108,6 +107,11 @@ describe('reportCardOf: focused cases', () => {
 
   it('uses the item name a total happens to carry', () => {
     expect(reportCardOf([modItem({ id: 1, itemType: 'category', itemName: 'Essays' })])[0]?.name).toBe('Essays');
+  });
+
+  it('makes the item name plain text too', () => {
+    const item = modItem({ id: 1, itemName: '<span lang="en" class="multilang">Q&amp;A</span> quiz' });
+    expect(reportCardOf([item])[0]?.name).toBe('Q&A quiz');
   });
 
   it('keeps an empty feedback string as Moodle sent it', () => {
