@@ -154,8 +154,10 @@ async function main(parsed: Options): Promise<void> {
     return { seeded, written: sync.written.size };
   });
   console.log(
-    `Database: ${thousands(build.result.seeded.students)} students, ${thousands(build.result.seeded.enrollments)} enrollments ` +
-      `(${thousands(build.result.written)} with synced grades and report cards), built by a course sync and an enrollment sync in ${seconds(build.ms)}.`,
+    `Database: ${thousands(build.result.seeded.students)} students, ` +
+      `${thousands(build.result.seeded.enrollments)} enrollments ` +
+      `(${thousands(build.result.written)} with synced grades and report cards), ` +
+      `built by a course sync and an enrollment sync in ${seconds(build.ms)}.`,
   );
   record('database', { ...build.result.seeded, synced: build.result.written, buildMs: build.ms });
   await stack.worker?.stop();
@@ -205,7 +207,8 @@ async function main(parsed: Options): Promise<void> {
       );
       figure(
         'throughput',
-        `${result.requestsPerSecond.toFixed(0)} requests/s (${thousands(result.requests)} answered, ${result.failures} failed)`,
+        `${result.requestsPerSecond.toFixed(0)} requests/s ` +
+          `(${thousands(result.requests)} answered, ${result.failures} failed)`,
       );
       figure(
         'MongoDB queries',
@@ -226,7 +229,8 @@ async function main(parsed: Options): Promise<void> {
         verdict(
           `${load.name}: no errors or time-outs at ${connections} concurrent requests`,
           result.failures === 0,
-          `${result.failures} failed of ${thousands(result.requests + result.failures)}, p95 ${result.p95.toFixed(1)} ms`,
+          `${result.failures} failed of ${thousands(result.requests + result.failures)}, ` +
+            `p95 ${result.p95.toFixed(1)} ms`,
         );
       }
     }

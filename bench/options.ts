@@ -72,7 +72,8 @@ export function addSiteSizeOptions(command: Command, defaults: SiteSizeOptions):
     .addOption(
       new Option(
         '--size <preset>',
-        `a preset site: university = ${UNIVERSITY.courses} courses, ${UNIVERSITY.enrollments} enrollments (skewed), Moodle ${UNIVERSITY.latencyMs} ms a call`,
+        `a preset site: university = ${UNIVERSITY.courses} courses, ${UNIVERSITY.enrollments} enrollments (skewed), ` +
+          `Moodle ${UNIVERSITY.latencyMs} ms a call`,
       ).choices(['university']),
     )
     .option('--courses <n>', 'courses on the simulated site (3–5000)', numberIn(3, 5000), defaults.courses)

@@ -75,10 +75,8 @@ export function writeResults(name: string, settings: Record<string, unknown>): s
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
   };
-  writeFileSync(
-    file,
-    `${JSON.stringify({ benchmark: name, at: new Date().toISOString(), machine, settings, figures, verdicts }, null, 2)}\n`,
-  );
+  const results = { benchmark: name, at: new Date().toISOString(), machine, settings, figures, verdicts };
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nResults written to ${path.relative(process.cwd(), file)}`);
   return file;
 }

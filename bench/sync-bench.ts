@@ -86,9 +86,12 @@ async function reportRun(
   );
   figure('Moodle calls', `course sync ${callList(courseSync.moodleCalls)}`);
   figure('', `enrollment sync ${callList(enrollmentSync.moodleCalls)}`);
+  const counts = enrollmentSync.result.counts;
   figure(
     'documents written',
-    `${thousands(figures.written.size)} enrollments (the sync counted ${thousands(enrollmentSync.result.counts.enrollmentsChanged)} changed, ${thousands(enrollmentSync.result.counts.enrollmentsFailed)} failed; outcome ${enrollmentSync.result.outcome})`,
+    `${thousands(figures.written.size)} enrollments ` +
+      `(the sync counted ${thousands(counts.enrollmentsChanged)} changed, ` +
+      `${thousands(counts.enrollmentsFailed)} failed; outcome ${enrollmentSync.result.outcome})`,
   );
   figure(
     'largest history',
@@ -96,27 +99,34 @@ async function reportRun(
   );
   figure(
     'peak memory',
-    `worker process RSS ${figures.workerPeakRssMb.toFixed(0)} MB; benchmark process (simulator, site model) RSS ${figures.memory.rssMb.toFixed(0)} MB`,
+    `worker process RSS ${figures.workerPeakRssMb.toFixed(0)} MB; ` +
+      `benchmark process (simulator, site model) RSS ${figures.memory.rssMb.toFixed(0)} MB`,
   );
   const atPeak = figures.workerMemoryAtPeak;
   if (atPeak)
     figure(
       'worker at its peak',
-      `RSS ${atPeak.rss} MB = V8 heap ${atPeak.heapTotal} MB (${atPeak.heapUsed} MB used) + off-heap ${atPeak.rss - atPeak.heapTotal} MB (external ${atPeak.external} MB, array buffers ${atPeak.arrayBuffers} MB)`,
+      `RSS ${atPeak.rss} MB = V8 heap ${atPeak.heapTotal} MB (${atPeak.heapUsed} MB used) ` +
+        `+ off-heap ${atPeak.rss - atPeak.heapTotal} MB ` +
+        `(external ${atPeak.external} MB, array buffers ${atPeak.arrayBuffers} MB)`,
     );
   figure(
     'floor',
-    `${seconds(floorMs)} = Moodle ${seconds(moodleFloorMs)} (${seconds(figures.moodleLatencyMs)} simulated latency ÷ ${concurrency}) + direct write ${seconds(directWrite.ms)} (${thousands(directWrite.documents)} documents${directWrite.sampled ? `, scaled from ${thousands(directWrite.sampled)}` : ''})`,
+    `${seconds(floorMs)} = Moodle ${seconds(moodleFloorMs)} ` +
+      `(${seconds(figures.moodleLatencyMs)} simulated latency ÷ ${concurrency}) ` +
+      `+ direct write ${seconds(directWrite.ms)} (${thousands(directWrite.documents)} documents` +
+      `${directWrite.sampled ? `, scaled from ${thousands(directWrite.sampled)}` : ''})`,
   );
   figure('sync ÷ floor', floorMs > 0 ? (ms / floorMs).toFixed(2) : 'n/a');
-  const counts = enrollmentSync.result.counts;
   const courses = Math.max(1, counts.coursesSynced ?? 0);
   const commands = enrollmentSync.databaseCommands;
   const roundTrips = Object.values(commands).reduce((sum, count) => sum + count, 0);
   const moodleCalls = Object.values(enrollmentSync.moodleCalls).reduce((sum, count) => sum + count, 0);
   figure(
     'per course',
-    `${(moodleCalls / courses).toFixed(2)} Moodle calls, ${(roundTrips / courses).toFixed(2)} database round trips (${callList(commands)} over ${thousands(courses)} courses)`,
+    `${(moodleCalls / courses).toFixed(2)} Moodle calls, ` +
+      `${(roundTrips / courses).toFixed(2)} database round trips ` +
+      `(${callList(commands)} over ${thousands(courses)} courses)`,
   );
   Object.entries({
     wallMs: ms,
@@ -160,9 +170,11 @@ function checkFullSyncCalls(figures: SyncRunFigures, coursesWithEnrollments: num
   const enrollmentLimit = 1 + 2 * coursesWithEnrollments;
   const enrollmentOk = enrollment[PREFLIGHT] === 1 && total(enrollment) <= enrollmentLimit;
   verdict(
-    'Moodle calls of a full sync = 1 preflight + 1 course list (course sync) and 1 preflight + ≤ 2 per course with enrollments (enrollment sync)',
+    'Moodle calls of a full sync = 1 preflight + 1 course list (course sync) ' +
+      'and 1 preflight + ≤ 2 per course with enrollments (enrollment sync)',
     courseOk && enrollmentOk,
-    `course sync ${total(course)} (limit 2), enrollment sync ${total(enrollment)} (limit ${enrollmentLimit} for ${coursesWithEnrollments} courses)`,
+    `course sync ${total(course)} (limit 2), ` +
+      `enrollment sync ${total(enrollment)} (limit ${enrollmentLimit} for ${coursesWithEnrollments} courses)`,
   );
 }
 
@@ -181,16 +193,23 @@ async function main(parsed: Options): Promise<void> {
   const site = generateBenchSite('sms-sync-bench', options);
   const latency = { latencyMs: options.latency, perRowLatencyMs: options.perRowLatency };
   const sizeLabel = options.size ?? `${options.courses}x${options.students}x${options.activities}`;
+  const siteShape =
+    options.size === 'university'
+      ? `${options.courses} courses, ${UNIVERSITY.enrollments} enrollments ` +
+        `(skewed, largest ${UNIVERSITY.largestCourse})`
+      : `${options.courses} courses × ${options.students} students`;
   console.log(
-    `Site: ${options.size === 'university' ? `${options.courses} courses, ${UNIVERSITY.enrollments} enrollments (skewed, largest ${UNIVERSITY.largestCourse})` : `${options.courses} courses × ${options.students} students`} × ${options.activities} activities; ` +
-      `Moodle latency ${options.latency} ms + ${options.perRowLatency} ms per row; concurrency ${options.concurrency}. ` +
+    `Site: ${siteShape} × ${options.activities} activities; ` +
+      `Moodle latency ${options.latency} ms + ${options.perRowLatency} ms per row; ` +
+      `concurrency ${options.concurrency}. ` +
       'Timings are noisy: 2 cores shared with other work.',
   );
   const stack = await startBenchStack({ site, latency, concurrency: options.concurrency, worker: true });
   const { stores } = stack.connections;
   const seeded = await timed(() => seedEnrollments(stores, site, new Date()));
   console.log(
-    `Seeded ${thousands(seeded.result.students)} students and ${thousands(seeded.result.enrollments)} enrollments in ${seconds(seeded.ms)} ` +
+    `Seeded ${thousands(seeded.result.students)} students ` +
+      `and ${thousands(seeded.result.enrollments)} enrollments in ${seconds(seeded.ms)} ` +
       `(MongoDB: ${stack.config.mongo.uri === undefined ? 'local FerretDB' : 'MONGODB_URI'}).`,
   );
   const coursesWithEnrollments = siteCourseIds(site).filter((courseId) => site.students(courseId).length > 0).length;
@@ -202,7 +221,9 @@ async function main(parsed: Options): Promise<void> {
   const ratio = fullTimes.ms / fullTimes.floorMs;
   const atScale = seeded.result.enrollments >= FLOOR_TARGET_ENROLLMENTS;
   verdict(
-    `full sync within ${FLOOR_RATIO_LIMIT}× its floor (target set for ${thousands(FLOOR_TARGET_ENROLLMENTS)} enrollments${atScale ? '' : `; this run has ${thousands(seeded.result.enrollments)}`})`,
+    `full sync within ${FLOOR_RATIO_LIMIT}× its floor ` +
+      `(target set for ${thousands(FLOOR_TARGET_ENROLLMENTS)} enrollments` +
+      `${atScale ? '' : `; this run has ${thousands(seeded.result.enrollments)}`})`,
     ratio <= FLOOR_RATIO_LIMIT,
     `${ratio.toFixed(2)}×`,
   );
@@ -235,7 +256,8 @@ async function main(parsed: Options): Promise<void> {
 
   const expected = regradeCells(site, options.changedShare, 'sms-sync-bench-regrade');
   console.log(
-    `\nRegraded ${Math.round(options.changedShare * 100)} % of the cells: ${thousands(expected.size)} enrollments must change.`,
+    `\nRegraded ${Math.round(options.changedShare * 100)} % of the cells: ` +
+      `${thousands(expected.size)} enrollments must change.`,
   );
   const regraded = await runSyncs(stack);
   await reportRun(stack, 'regraded', 'Run 3, grades changed', regraded, options.floorSample);
@@ -245,7 +267,8 @@ async function main(parsed: Options): Promise<void> {
   verdict(
     'regraded run writes exactly the changed enrollments',
     sameSet(expected, regraded.written) && regraded.enrollmentSync.result.counts.enrollmentsChanged === expected.size,
-    `${thousands(regraded.written.size)} written, ${thousands(expected.size)} expected (${missing} missing, ${extra} extra)`,
+    `${thousands(regraded.written.size)} written, ${thousands(expected.size)} expected ` +
+      `(${missing} missing, ${extra} extra)`,
   );
   printSummary();
   writeResults(`sync-${sizeLabel}`, { ...options, latencyMs: options.latency, perRowLatencyMs: options.perRowLatency });

@@ -47,7 +47,8 @@ export function buildProgram(): Command {
   program
     .command('dev')
     .description(
-      'run the complete stack locally (Temporal with UI, database, Moodle simulator, worker, API), sync once, print URLs and keys',
+      'run the complete stack locally (Temporal with UI, database, Moodle simulator, worker, API), ' +
+        'sync once, print URLs and keys',
     )
     .option('--fresh', 'start from empty data: forget the database and the Temporal history kept in LOCAL_STATE_DIR')
     .action((options: { fresh?: boolean }) => runDevCommand({ fresh: options.fresh === true }));

@@ -16,10 +16,15 @@ export interface ReplayCommandOptions {
 
 function planLines(plan: ReplayPlan, since: Date): string[] {
   if (isEmptyPlan(plan)) return [`Nothing failed since ${since.toISOString()}: nothing to replay.`];
+  const enrollmentSync = plan.fullEnrollmentSync
+    ? 'yes, every course'
+    : plan.courseIds.length > 0
+      ? `courses ${plan.courseIds.join(', ')}`
+      : 'no';
   return [
     `Failures since ${since.toISOString()} re-run:`,
     `  course sync: ${plan.fullCourseSync ? 'yes, in full' : 'no'}`,
-    `  enrollment sync: ${plan.fullEnrollmentSync ? 'yes, every course' : plan.courseIds.length > 0 ? `courses ${plan.courseIds.join(', ')}` : 'no'}`,
+    `  enrollment sync: ${enrollmentSync}`,
   ];
 }
 

@@ -25,7 +25,8 @@ async function eachSchedule(
     } catch (error) {
       if (!(error instanceof ScheduleNotFoundError)) throw error;
       throw new CommandError(
-        `schedule ${id} does not exist in namespace ${client.options.namespace}: create it with "sms-sync schedules apply" (every worker does at start)`,
+        `schedule ${id} does not exist in namespace ${client.options.namespace}: ` +
+          `create it with "sms-sync schedules apply" (every worker does at start)`,
       );
     }
   }
@@ -43,31 +44,20 @@ export async function runSchedulesApply(): Promise<void> {
   });
 }
 
-export async function runSchedulesPause(scheduleId: string | undefined, options: { reason?: string }): Promise<void> {
-  await withOps(['TEMPORAL_ADDRESS'], (ops) =>
-    eachSchedule(ops, scheduleId, async (id) => {
-      await (
-        await ops.temporal()
-      ).schedule
-        .getHandle(id)
-        .pause(options.reason ?? defaultNote('Paused', ops.config.operator));
-      console.log(`Paused schedule ${id}`);
-    }),
-  );
+/** Pause and resume differ only in the handle's method and their words; the note names who did it by default. */
+function pauseOrResume(action: 'pause' | 'unpause', done: 'Paused' | 'Resumed') {
+  return (scheduleId: string | undefined, options: { reason?: string }): Promise<void> =>
+    withOps(['TEMPORAL_ADDRESS'], (ops) =>
+      eachSchedule(ops, scheduleId, async (id) => {
+        const handle = (await ops.temporal()).schedule.getHandle(id);
+        await handle[action](options.reason ?? defaultNote(done, ops.config.operator));
+        console.log(`${done} schedule ${id}`);
+      }),
+    );
 }
 
-export async function runSchedulesResume(scheduleId: string | undefined, options: { reason?: string }): Promise<void> {
-  await withOps(['TEMPORAL_ADDRESS'], (ops) =>
-    eachSchedule(ops, scheduleId, async (id) => {
-      await (
-        await ops.temporal()
-      ).schedule
-        .getHandle(id)
-        .unpause(options.reason ?? defaultNote('Resumed', ops.config.operator));
-      console.log(`Resumed schedule ${id}`);
-    }),
-  );
-}
+export const runSchedulesPause = pauseOrResume('pause', 'Paused');
+export const runSchedulesResume = pauseOrResume('unpause', 'Resumed');
 
 export async function runSchedulesTrigger(scheduleId: string | undefined): Promise<void> {
   await withOps(['TEMPORAL_ADDRESS'], (ops) =>

@@ -27,10 +27,14 @@ function runSummary(run: SyncRunDocument | null) {
 function runLine(label: string, run: SyncRunDocument | null): string {
   if (run === null) return `${label}: none yet`;
   const when = (run.finishedAt ?? run.startedAt).toISOString();
-  return `${label}: ${run.outcome} at ${when} (${run.trigger.toLowerCase()}, workflow ${run.workflowId})${run.error ? ` — ${run.error.code}` : ''}`;
+  const failure = run.error ? ` — ${run.error.code}` : '';
+  return `${label}: ${run.outcome} at ${when} (${run.trigger.toLowerCase()}, workflow ${run.workflowId})${failure}`;
 }
 
-/** The connection state the SMS front end shows, from the sync's own records (MongoDB only: works while Temporal or Moodle is down). */
+/**
+ * The connection state the SMS front end shows, from the sync's own records
+ * (MongoDB only: works while Temporal or Moodle is down).
+ */
 export async function runStatusCommand(options: { json?: boolean }): Promise<void> {
   await withOps(['MONGODB_URI'], async (ops) => {
     const stores = await ops.stores();
@@ -55,7 +59,8 @@ export async function runStatusCommand(options: { json?: boolean }): Promise<voi
       console.log(runLine('Last enrollment sync', lastEnrollmentSync));
       for (const group of openErrors) {
         console.log(
-          `Open sync errors ${group.code}: ${group.courses} course(s), ${group.enrollments} enrollment(s) — ${group.message}`,
+          `Open sync errors ${group.code}: ${group.courses} course(s), ${group.enrollments} enrollment(s) ` +
+            `— ${group.message}`,
         );
       }
     }

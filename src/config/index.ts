@@ -118,7 +118,9 @@ const envSchema = z.object({
         if (!match) {
           ctx.addIssue({
             code: 'custom',
-            message: `entry ${index + 1}: expected role:sha256 with role reader or admin and a 64-digit hex SHA-256 (see "sms-sync api-key")`,
+            message:
+              `entry ${index + 1}: expected role:sha256 with role reader or admin ` +
+              `and a 64-digit hex SHA-256 (see "sms-sync api-key")`,
           });
           continue;
         }

@@ -78,22 +78,31 @@ const inCourse = (call: MoodleCall) => (call.courseId === undefined ? '' : ` cou
 
 const ADVICE: Record<ExceptionKind, (call: MoodleCall, errorcode: string) => string> = {
   'invalid-token': () =>
-    `Moodle does not know the web-service token (deleted, regenerated or expired): create a new token for the sync's service account (${TOKEN_SETTINGS}) and update MOODLE_TOKEN`,
+    `Moodle does not know the web-service token (deleted, regenerated or expired): ` +
+    `create a new token for the sync's service account (${TOKEN_SETTINGS}) and update MOODLE_TOKEN`,
   'function-not-allowed': (call) =>
-    `the token's service does not allow \`${call.wsfunction}\`: add it to the external service (${SERVICE_SETTINGS}). ` +
-    `If it is listed already, check that the service is enabled, that the service account is one of its authorised users, ` +
+    `the token's service does not allow \`${call.wsfunction}\`: ` +
+    `add it to the external service (${SERVICE_SETTINGS}). ` +
+    `If it is listed already, check that the service is enabled, ` +
+    `that the service account is one of its authorised users, ` +
     `and that the token has not expired and its IP restriction allows this server (${TOKEN_SETTINGS})`,
   'account-blocked': (call, errorcode) =>
-    `the service account behind the token ${ACCOUNT_PROBLEM[errorcode] ?? 'cannot use web services'}, so \`${call.wsfunction}\` was refused: ` +
+    `the service account behind the token ${ACCOUNT_PROBLEM[errorcode] ?? 'cannot use web services'}, ` +
+    `so \`${call.wsfunction}\` was refused: ` +
     `log in as that account or fix it under Site administration > Users > Browse list of users`,
   'function-unknown': (call) =>
-    `this Moodle site has no web-service function \`${call.wsfunction}\` (not installed, removed in this Moodle version, or its plugin is disabled): check the Moodle version and plugins`,
+    `this Moodle site has no web-service function \`${call.wsfunction}\` ` +
+    `(not installed, removed in this Moodle version, or its plugin is disabled): ` +
+    `check the Moodle version and plugins`,
   'missing-capability': (call) =>
-    `the service account lacks a capability that \`${call.wsfunction}\` needs${inCourse(call) && ` in${inCourse(call)}`}: ` +
-    `give it a role with the capability named in Moodle's message (a Manager role at system level has all the sync needs)`,
+    `the service account lacks a capability that \`${call.wsfunction}\` needs` +
+    `${inCourse(call) && ` in${inCourse(call)}`}: ` +
+    `give it a role with the capability named in Moodle's message ` +
+    `(a Manager role at system level has all the sync needs)`,
   'course-inaccessible': (call) =>
     `the service account cannot enter${inCourse(call) || ' the course'} for \`${call.wsfunction}\` ` +
-    `(it needs moodle/course:view, and moodle/course:viewhiddencourses for hidden courses): give it a Manager role at system level`,
+    `(it needs moodle/course:view, and moodle/course:viewhiddencourses for hidden courses): ` +
+    `give it a Manager role at system level`,
   'course-not-found': (call) =>
     `${inCourse(call).trim() || 'the course'} no longer exists in Moodle (\`${call.wsfunction}\`)`,
   'user-not-found': (call) => `\`${call.wsfunction}\` asked for a Moodle user who does not exist or was deleted`,
@@ -101,7 +110,8 @@ const ADVICE: Record<ExceptionKind, (call: MoodleCall, errorcode: string) => str
     `the site is in maintenance mode or being upgraded; \`${call.wsfunction}\` can be retried later`,
   'server-error': (call) => `Moodle had a database error during \`${call.wsfunction}\`; it can be retried later`,
   'invalid-parameter': (call) =>
-    `Moodle rejected the parameters of \`${call.wsfunction}\`: a bug in sms-sync or a Moodle version it does not support; retrying will not help`,
+    `Moodle rejected the parameters of \`${call.wsfunction}\`: ` +
+    `a bug in sms-sync or a Moodle version it does not support; retrying will not help`,
   'moodle-error': (call, errorcode) => `\`${call.wsfunction}\` failed with Moodle error \`${errorcode}\``,
 };
 
@@ -192,14 +202,18 @@ export function errorFromHttpStatus(
       kind: 'rate-limited',
       wsfunction: call.wsfunction,
       retryAfterMs,
-      message: `the site or a proxy in front of it refused \`${call.wsfunction}\` with HTTP 429 Too Many Requests; retry${wait}, and lower MOODLE_MAX_CONNECTIONS if it keeps happening`,
+      message:
+        `the site or a proxy in front of it refused \`${call.wsfunction}\` with HTTP 429 Too Many Requests; ` +
+        `retry${wait}, and lower MOODLE_MAX_CONNECTIONS if it keeps happening`,
     });
   }
   if (status >= 500) {
     return new MoodleError({
       kind: 'server-error',
       wsfunction: call.wsfunction,
-      message: `the site answered \`${call.wsfunction}\` with HTTP ${status}${page}: a PHP error, a proxy timeout or maintenance; it can be retried later`,
+      message:
+        `the site answered \`${call.wsfunction}\` with HTTP ${status}${page}: ` +
+        `a PHP error, a proxy timeout or maintenance; it can be retried later`,
     });
   }
   const location = header(headers, 'location');
@@ -208,7 +222,10 @@ export function errorFromHttpStatus(
     kind: 'protocol',
     wsfunction: call.wsfunction,
     retryable: false,
-    message: `the site answered \`${call.wsfunction}\` with HTTP ${status}${page}${redirect}: check that MOODLE_URL is the site's address (its wwwroot) and that no proxy blocks /webservice/rest/server.php`,
+    message:
+      `the site answered \`${call.wsfunction}\` with HTTP ${status}${page}${redirect}: ` +
+      `check that MOODLE_URL is the site's address (its wwwroot) ` +
+      `and that no proxy blocks /webservice/rest/server.php`,
   });
 }
 
@@ -217,8 +234,10 @@ export function emptyBodyError(call: MoodleCall): MoodleError {
     kind: 'webservices-disabled',
     wsfunction: call.wsfunction,
     message:
-      `the site answered \`${call.wsfunction}\` with an empty page: web services or the REST protocol are switched off. ` +
-      `Turn on "Enable web services" (Site administration > Advanced features) and enable REST (Site administration > Server > Web services > Manage protocols)`,
+      `the site answered \`${call.wsfunction}\` with an empty page: ` +
+      `web services or the REST protocol are switched off. ` +
+      `Turn on "Enable web services" (Site administration > Advanced features) ` +
+      `and enable REST (Site administration > Server > Web services > Manage protocols)`,
   });
 }
 
@@ -229,7 +248,8 @@ export function emptyBodyError(call: MoodleCall): MoodleError {
 export function notJsonError(call: MoodleCall, body: string): MoodleError {
   const title = htmlTitle(call, body);
   const what = /^\s*</.test(body)
-    ? `an HTML page${title === undefined ? '' : ` ("${title}")`} instead of JSON (is MOODLE_URL the site's wwwroot? is the site being upgraded?)`
+    ? `an HTML page${title === undefined ? '' : ` ("${title}")`} instead of JSON ` +
+      `(is MOODLE_URL the site's wwwroot? is the site being upgraded?)`
     : 'a body that is not valid JSON (cut off or corrupted)';
   return new MoodleError({
     kind: 'protocol',
@@ -283,12 +303,17 @@ export function errorFromTransport(call: MoodleCall, error: unknown, site: strin
     return new MoodleError({
       kind: 'timeout',
       wsfunction: call.wsfunction,
-      message: `${site} did not answer \`${call.wsfunction}\` in time (${reason}): the site may be overloaded; it can be retried later, and large grade reports may need a longer timeout`,
+      message:
+        `${site} did not answer \`${call.wsfunction}\` in time (${reason}): ` +
+        `the site may be overloaded; it can be retried later, and large grade reports may need a longer timeout`,
     });
   }
   return new MoodleError({
     kind: 'unreachable',
     wsfunction: call.wsfunction,
-    message: `could not talk to ${site} for \`${call.wsfunction}\` (${TRANSPORT_PROBLEM[reason] ?? 'network error'}, ${reason}): check MOODLE_URL, DNS, firewall and TLS certificate; it can be retried later`,
+    message:
+      `could not talk to ${site} for \`${call.wsfunction}\` ` +
+      `(${TRANSPORT_PROBLEM[reason] ?? 'network error'}, ${reason}): ` +
+      `check MOODLE_URL, DNS, firewall and TLS certificate; it can be retried later`,
   });
 }

@@ -22,7 +22,10 @@ export class InvalidCursorError extends RangeError {
   }
 }
 
-/** Inserts a new record; a unique index refusing it becomes `duplicate` (detected on the insert only: docs/ferretdb.md, the must-avoid list). */
+/**
+ * Inserts a new record; a unique index refusing it becomes `duplicate`
+ * (detected on the insert only: docs/ferretdb.md, the must-avoid list).
+ */
 export async function insertNew<T extends Document>(
   collection: Collection<T>,
   document: OptionalUnlessRequiredId<T>,

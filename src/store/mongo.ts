@@ -151,7 +151,10 @@ export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Runs `write` on consecutive batches of the store's `bulkWriteBatch`, calling `afterBatch` between them (for heartbeats). */
+/**
+ * Runs `write` on consecutive batches of the store's `bulkWriteBatch`,
+ * calling `afterBatch` between them (for heartbeats).
+ */
 async function inBatches<O>(
   traits: StoreTraits,
   operations: readonly O[],
@@ -199,7 +202,10 @@ export async function upsertInBatchesUnlessNewer<T extends Document>(
   );
 }
 
-/** `bulkWrite` in ordered batches of the store's `bulkWriteBatch`, calling `afterBatch` between them (for heartbeats). */
+/**
+ * `bulkWrite` in ordered batches of the store's `bulkWriteBatch`,
+ * calling `afterBatch` between them (for heartbeats).
+ */
 export async function bulkWriteInBatches<T extends Document>(
   collection: Collection<T>,
   traits: StoreTraits,

@@ -189,9 +189,12 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
         };
       };
       const page = data(
-        await reader<Page>(`{ enrollments(courseId: "101") { totalCount edges { node {
+        await reader<Page>(
+          `{ enrollments(courseId: "101") { totalCount edges { node {
           student { fullName } course { shortName } progress { percent graded total }
-          grade { formatted percentage letter } reportCard { name itemType grade range hidden } syncError { code } } } } }`),
+          grade { formatted percentage letter } reportCard { name itemType grade range hidden } ` +
+            `syncError { code } } } } }`,
+        ),
       ).enrollments;
       expect(page.totalCount).toBe(2);
       const byName = new Map(page.edges.map((edge) => [edge.node.student.fullName, edge.node]));
@@ -205,36 +208,40 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
         name: 'Course total',
         itemType: 'course',
         grade: '94.50',
-        range: '0&ndash;120',
+        range: '0–120',
         hidden: false,
       });
       expect(byName.get('Bongani Dlamini')?.progress).toEqual({ percent: 0, graded: 0, total: 3 });
     });
 
-    it('serves a report card kept in the enrollment by the layout before report_cards, until the next sync rewrites it', async () => {
-      const legacy = (await harness.stores.enrollments.collection.findOne({
-        courseId: 101,
-        studentId: new ObjectId(ids.bongani),
-      }))!;
-      const [card] = await harness.stores.reportCards.ofEnrollments([legacy._id.toHexString()]);
-      const oldLine = { ...card!.lines[0]!, name: 'Kept in the enrollment' };
-      await harness.stores.reportCards.collection.deleteOne({ _id: legacy._id });
-      await harness.stores.enrollments.collection.updateOne({ _id: legacy._id }, { $set: { reportCard: [oldLine] } });
-      try {
-        const served = data(
-          await reader<{ enrollment: { reportCard: { name: string }[] } }>(
-            'query($id: ID!) { enrollment(id: $id) { reportCard { name } } }',
-            {
-              id: legacy._id.toHexString(),
-            },
-          ),
-        );
-        expect(served.enrollment.reportCard).toEqual([{ name: 'Kept in the enrollment' }]);
-      } finally {
-        await harness.stores.enrollments.collection.updateOne({ _id: legacy._id }, { $unset: { reportCard: '' } });
-        await harness.stores.reportCards.collection.insertOne(card!);
-      }
-    });
+    it(
+      'serves a report card kept in the enrollment by the layout before report_cards, ' +
+        'until the next sync rewrites it',
+      async () => {
+        const legacy = (await harness.stores.enrollments.collection.findOne({
+          courseId: 101,
+          studentId: new ObjectId(ids.bongani),
+        }))!;
+        const [card] = await harness.stores.reportCards.ofEnrollments([legacy._id.toHexString()]);
+        const oldLine = { ...card!.lines[0]!, name: 'Kept in the enrollment' };
+        await harness.stores.reportCards.collection.deleteOne({ _id: legacy._id });
+        await harness.stores.enrollments.collection.updateOne({ _id: legacy._id }, { $set: { reportCard: [oldLine] } });
+        try {
+          const served = data(
+            await reader<{ enrollment: { reportCard: { name: string }[] } }>(
+              'query($id: ID!) { enrollment(id: $id) { reportCard { name } } }',
+              {
+                id: legacy._id.toHexString(),
+              },
+            ),
+          );
+          expect(served.enrollment.reportCard).toEqual([{ name: 'Kept in the enrollment' }]);
+        } finally {
+          await harness.stores.enrollments.collection.updateOne({ _id: legacy._id }, { $unset: { reportCard: '' } });
+          await harness.stores.reportCards.collection.insertOne(card!);
+        }
+      },
+    );
 
     it('serves a student with their enrollments, and finds students by name', async () => {
       type StudentQuery = {
@@ -270,7 +277,8 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
         };
       };
       const query =
-        'query($after: String) { students(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }';
+        'query($after: String) { students(first: 2, after: $after) ' +
+        '{ totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }';
       const first = data(await reader<Students>(query)).students;
       expect(first).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true } });
       const last = data(await reader<Students>(query, { after: first.pageInfo.endCursor })).students;
@@ -338,10 +346,10 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
         commands.length = 0;
         const studentPage = await graphql(
           counted.url,
-          '{ student(id: "%s") { fullName enrollments(first: 50) { totalCount edges { node { course { shortName lastSyncedAt } grade { formatted } } } } } }'.replace(
-            '%s',
-            ids.alice,
-          ),
+          (
+            '{ student(id: "%s") { fullName enrollments(first: 50) ' +
+            '{ totalCount edges { node { course { shortName lastSyncedAt } grade { formatted } } } } } }'
+          ).replace('%s', ids.alice),
           { key: READER_KEY },
         );
         expect(studentPage.body.errors).toBeUndefined();
@@ -408,12 +416,15 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
 
   describe('protection against abuse', () => {
     it('refuses queries nested too deep or with too many aliases', async () => {
-      const deep = `{ enrollments { edges { node { course { enrollments { edges { node { student { enrollments { edges { node { id } } } } } } } } } } } }`;
+      const deep =
+        `{ enrollments { edges { node { course { enrollments { edges { node { ` +
+        `student { enrollments { edges { node { id } } } } } } } } } } } }`;
       const deepResponse = await reader(deep);
       expect(deepResponse.body.errors?.[0]?.message).toMatch(/^Query depth limit of 8 exceeded, found \d+\.$/);
       expect(errorCodes(deepResponse)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
       expect(deepResponse.body.data ?? null).toBeNull();
-      const aliases = `{ ${Array.from({ length: 12 }, (_, index) => `a${index}: syncStatus { connection }`).join(' ')} }`;
+      const aliasList = Array.from({ length: 12 }, (_, index) => `a${index}: syncStatus { connection }`).join(' ');
+      const aliases = `{ ${aliasList} }`;
       const aliasResponse = await reader(aliases);
       expect(aliasResponse.body.errors?.[0]?.message).toBe('Aliases limit of 10 exceeded, found 12.');
       expect(errorCodes(aliasResponse)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
@@ -421,16 +432,25 @@ describe('the GraphQL API over HTTP, on the real database and Temporal', () => {
 
     it('accepts the front end’s heaviest page but refuses lists nested in lists', async () => {
       const line = 'name itemType module grade percentage letter range weight feedback gradedAt submittedAt hidden';
-      const enrollment = `id lastSyncedAt progress { percent graded total } grade { raw formatted percentage letter min max range } reportCard { ${line} } syncError { code message at }`;
-      const heaviestPage = `query($s: ID!) { student(id: $s) { id fullName enrollments(first: 50) { totalCount pageInfo { hasNextPage endCursor }
+      const enrollment =
+        `id lastSyncedAt progress { percent graded total } ` +
+        `grade { raw formatted percentage letter min max range } ` +
+        `reportCard { ${line} } syncError { code message at }`;
+      const heaviestPage =
+        `query($s: ID!) { student(id: $s) { id fullName enrollments(first: 50) ` +
+        `{ totalCount pageInfo { hasNextPage endCursor }
         edges { cursor node { ${enrollment} course { id shortName fullName state deleted startDate endDate } } } } } }`;
       expect((await reader(heaviestPage, { s: ids.alice })).body.errors).toBeUndefined();
 
-      const nested = `{ courses(first: 100) { edges { node { enrollments(first: 100) { edges { node { ${enrollment} } } } } } } }`;
+      const nested =
+        `{ courses(first: 100) { edges { node { enrollments(first: 100) ` +
+        `{ edges { node { ${enrollment} } } } } } } }`;
       const response = await reader(nested);
-      expect(response.body.errors?.[0]?.message).toMatch(
-        /^The query is too expensive: it costs \d+, and the limit is 50000 \(a list's "first" multiplies the cost of what it holds\)\.$/,
+      const tooExpensive = new RegExp(
+        String.raw`^The query is too expensive: it costs \d+, and the limit is 50000 ` +
+          String.raw`\(a list's "first" multiplies the cost of what it holds\)\.$`,
       );
+      expect(response.body.errors?.[0]?.message).toMatch(tooExpensive);
       expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     });
   });

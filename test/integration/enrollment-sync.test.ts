@@ -13,6 +13,7 @@ import { startEnrollmentSync } from '../../src/temporal/client';
 import { createWorker } from '../../src/temporal/worker';
 import { enrollmentSyncWorkflow } from '../../workflows';
 import type { EnrollmentSyncInput, EnrollmentSyncResult } from '../../workflows/enrollment-sync';
+import { expectedProgress } from '../support/expected-progress';
 import { uniqueName, workflowBundlePath, type TestTemporal } from '../support/environment';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness';
 
@@ -83,31 +84,11 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
       ]),
     );
 
-  /** The independent computation: the simulator's model, read directly (docs/product.md "Enrollment sync" step 2). */
-  function expectedProgress(courseId: number, userId: number) {
-    const site = sim.site;
-    const items = site.gradeItems(courseId);
-    const sectionVisible = new Map(
-      site.sections(courseId).flatMap((section) => section.cmids.map((cmid) => [cmid, section.visible])),
-    );
-    let graded = 0;
-    let total = 0;
-    for (const module of site.modules(courseId)) {
-      const modItems = items.filter((item) => item.itemtype === 'mod' && item.cmid === module.id);
-      const main = modItems.find((item) => item.itemnumber === 0) ?? modItems[0];
-      if (main === undefined || !module.visible || !module.visibleoncoursepage || !sectionVisible.get(module.id))
-        continue;
-      total += 1;
-      if (site.gradeOf(courseId, userId, module.id, main.itemnumber ?? 0) !== null) graded += 1;
-    }
-    return { graded, total, percent: total === 0 ? 0 : Math.round((graded * 10_000) / total) / 100 };
-  }
-
   async function expectSyncedFromModel(enrollment: EnrollmentDocument): Promise<void> {
     const { courseId, moodleUserId } = enrollment;
     const rows = sim.site.gradebook(courseId).userReport(moodleUserId).rows;
     const courseTotal = rows.find((row) => row.item.itemtype === 'course')!;
-    expect(enrollment.progress).toEqual(expectedProgress(courseId, moodleUserId));
+    expect(enrollment.progress).toEqual(expectedProgress(sim.site, courseId, moodleUserId));
     expect(enrollment.grade).toMatchObject({
       raw: courseTotal.value,
       min: courseTotal.grademin,
@@ -143,55 +124,59 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     sim.site.grade(courseId, userId, module.id, current === item.grademax ? item.grademin : item.grademax);
   }
 
-  it('stores progress, grade and report card of every enrollment as the simulator computes them, in ≤ 2 calls per course', async () => {
-    const callsBefore = sim.calls.byFunction();
-    const workflowId = uniqueName('enrollment-sync-full');
-    const result = await runEnrollmentSync({}, workflowId);
+  it(
+    'stores progress, grade and report card of every enrollment as the simulator computes them, ' +
+      'in ≤ 2 calls per course',
+    async () => {
+      const callsBefore = sim.calls.byFunction();
+      const workflowId = uniqueName('enrollment-sync-full');
+      const result = await runEnrollmentSync({}, workflowId);
 
-    const stored = [...(await enrollmentsById()).values()];
-    // Every active Moodle student of each course (one only in the sparsely followed course).
-    const expectedCount = courseIds.reduce(
-      (sum, id) => sum + (id === fewStudentsCourse ? 1 : sim.site.students(id).length),
-      0,
-    );
-    expect(stored).toHaveLength(expectedCount);
-    for (const enrollment of stored) await expectSyncedFromModel(enrollment);
-    expect(result).toMatchObject({
-      outcome: 'SUCCEEDED',
-      counts: {
-        coursesToSync: COURSES,
-        coursesSynced: COURSES,
-        coursesFailed: 0,
-        enrollmentsChanged: stored.length,
-        enrollmentsFailed: 0,
-      },
-    });
+      const stored = [...(await enrollmentsById()).values()];
+      // Every active Moodle student of each course (one only in the sparsely followed course).
+      const expectedCount = courseIds.reduce(
+        (sum, id) => sum + (id === fewStudentsCourse ? 1 : sim.site.students(id).length),
+        0,
+      );
+      expect(stored).toHaveLength(expectedCount);
+      for (const enrollment of stored) await expectSyncedFromModel(enrollment);
+      expect(result).toMatchObject({
+        outcome: 'SUCCEEDED',
+        counts: {
+          coursesToSync: COURSES,
+          coursesSynced: COURSES,
+          coursesFailed: 0,
+          enrollmentsChanged: stored.length,
+          enrollmentsFailed: 0,
+        },
+      });
 
-    const expectedCalls = {
-      core_webservice_get_site_info: 1,
-      core_course_get_contents: COURSES,
-      gradereport_user_get_grade_items: COURSES,
-    };
-    expect(result.moodleCalls).toEqual(expectedCalls);
-    expect(callsDelta(callsBefore)).toEqual(expectedCalls);
-    expect(await stores.syncRuns.get(result.syncRunId)).toMatchObject({
-      kind: 'ENROLLMENT',
-      outcome: 'SUCCEEDED',
-      moodleCalls: expectedCalls,
-    });
+      const expectedCalls = {
+        core_webservice_get_site_info: 1,
+        core_course_get_contents: COURSES,
+        gradereport_user_get_grade_items: COURSES,
+      };
+      expect(result.moodleCalls).toEqual(expectedCalls);
+      expect(callsDelta(callsBefore)).toEqual(expectedCalls);
+      expect(await stores.syncRuns.get(result.syncRunId)).toMatchObject({
+        kind: 'ENROLLMENT',
+        outcome: 'SUCCEEDED',
+        moodleCalls: expectedCalls,
+      });
 
-    // Fan-out: 8 courses in batches of 3 are three children; every history stays small.
-    const parentEvents = (await temporal.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-    const childEvents = await Promise.all(
-      [1, 2, 3].map(
-        async (batch) =>
-          (await temporal.client.workflow.getHandle(`${workflowId}-batch-${batch}`).fetchHistory()).events?.length ?? 0,
-      ),
-    );
-    expect(parentEvents.length).toBeLessThan(100);
-    // About 6 events a course plus a fixed few: 200-course children stay near 1,300.
-    for (const events of childEvents) expect(events).toBeLessThanOrEqual(3 * 8 + 10);
-  });
+      // Fan-out: 8 courses in batches of 3 are three children; every history stays small.
+      const parentEvents = (await temporal.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+      const childEvents = await Promise.all(
+        [1, 2, 3].map(async (batch) => {
+          const history = await temporal.client.workflow.getHandle(`${workflowId}-batch-${batch}`).fetchHistory();
+          return history.events?.length ?? 0;
+        }),
+      );
+      expect(parentEvents.length).toBeLessThan(100);
+      // About 6 events a course plus a fixed few: 200-course children stay near 1,300.
+      for (const events of childEvents) expect(events).toBeLessThanOrEqual(3 * 8 + 10);
+    },
+  );
 
   it('writes no enrollment when nothing changed, and reads the sparsely followed course per student', async () => {
     const before = await enrollmentsById();
@@ -247,37 +232,40 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     }
   });
 
-  it('reports a student missing from the Moodle gradebook on that enrollment only, and clears it once back', async () => {
-    const courseId = courseIds[2]!;
-    const [missing, ...others] = await enrollmentsOf(courseId);
-    sim.site.unenrol(courseId, missing!.moodleUserId);
-    regrade(courseId, others[0]!.moodleUserId);
+  it(
+    'reports a student missing from the Moodle gradebook on that enrollment only, ' + 'and clears it once back',
+    async () => {
+      const courseId = courseIds[2]!;
+      const [missing, ...others] = await enrollmentsOf(courseId);
+      sim.site.unenrol(courseId, missing!.moodleUserId);
+      regrade(courseId, others[0]!.moodleUserId);
 
-    const result = await runEnrollmentSync();
+      const result = await runEnrollmentSync();
 
-    expect(result).toMatchObject({
-      outcome: 'PARTIAL',
-      counts: { enrollmentsFailed: 1, coursesFailed: 0, enrollmentsChanged: 1 },
-    });
-    const failed = await stores.enrollments.get(missing!._id.toHexString());
-    expect(failed?.syncError).toMatchObject({ code: 'STUDENT_NOT_IN_GRADEBOOK' });
-    expect(failed?.progress).toEqual(missing!.progress);
-    const [open] = await stores.syncErrors.open(SYNC_SCOPES.enrollment(missing!._id.toHexString()));
-    expect(open).toMatchObject({
-      code: 'STUDENT_NOT_IN_GRADEBOOK',
-      courseId,
-      enrollmentId: missing!._id.toHexString(),
-    });
-    await expectSyncedFromModel((await stores.enrollments.get(others[0]!._id.toHexString()))!);
-    expect((await readSyncStatus(stores, new Date())).state.status).toBe('DEGRADED');
+      expect(result).toMatchObject({
+        outcome: 'PARTIAL',
+        counts: { enrollmentsFailed: 1, coursesFailed: 0, enrollmentsChanged: 1 },
+      });
+      const failed = await stores.enrollments.get(missing!._id.toHexString());
+      expect(failed?.syncError).toMatchObject({ code: 'STUDENT_NOT_IN_GRADEBOOK' });
+      expect(failed?.progress).toEqual(missing!.progress);
+      const [open] = await stores.syncErrors.open(SYNC_SCOPES.enrollment(missing!._id.toHexString()));
+      expect(open).toMatchObject({
+        code: 'STUDENT_NOT_IN_GRADEBOOK',
+        courseId,
+        enrollmentId: missing!._id.toHexString(),
+      });
+      await expectSyncedFromModel((await stores.enrollments.get(others[0]!._id.toHexString()))!);
+      expect((await readSyncStatus(stores, new Date())).state.status).toBe('DEGRADED');
 
-    sim.site.enrol(courseId, missing!.moodleUserId, 'student');
-    const recovery = await runEnrollmentSync();
-    expect(recovery.outcome).toBe('SUCCEEDED');
-    await expectSyncedFromModel((await stores.enrollments.get(missing!._id.toHexString()))!);
-    expect(await stores.syncErrors.open(SYNC_SCOPES.enrollment(missing!._id.toHexString()))).toEqual([]);
-    expect((await readSyncStatus(stores, new Date())).state.status).toBe('HEALTHY');
-  });
+      sim.site.enrol(courseId, missing!.moodleUserId, 'student');
+      const recovery = await runEnrollmentSync();
+      expect(recovery.outcome).toBe('SUCCEEDED');
+      await expectSyncedFromModel((await stores.enrollments.get(missing!._id.toHexString()))!);
+      expect(await stores.syncErrors.open(SYNC_SCOPES.enrollment(missing!._id.toHexString()))).toEqual([]);
+      expect((await readSyncStatus(stores, new Date())).state.status).toBe('HEALTHY');
+    },
+  );
 
   it('fails a course whose access is revoked alone, without retrying, and a one-course replay clears it', async () => {
     const denied = courseIds[3]!;

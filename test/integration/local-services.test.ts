@@ -78,33 +78,36 @@ describe('local services', () => {
     expect(await childrenNamed('postgres')).toEqual(before);
   });
 
-  it('takes over a kept cluster whose host was killed with SIGKILL, leaving its PostgreSQL and run folder behind', async () => {
-    const kept = mkdtempSync(path.join(tmpdir(), 'sms-sync-kept-'));
-    // Like a checkout's .local/: a root run hands the kept cluster to the postgres user, who must reach it.
-    chmodSync(kept, 0o755);
-    const dataDir = path.join(kept, 'postgres');
-    const first = await startHost(dataDir);
-    let second: Host | undefined;
-    try {
-      first.process.kill('SIGKILL');
-      await once(first.process, 'exit');
-      const orphanPostgres = first.pids[2]!;
-      expect(isRunning(orphanPostgres)).toBe(true);
-      expect(existsSync(first.socketDir)).toBe(true);
+  it(
+    'takes over a kept cluster whose host was killed with SIGKILL, ' + 'leaving its PostgreSQL and run folder behind',
+    async () => {
+      const kept = mkdtempSync(path.join(tmpdir(), 'sms-sync-kept-'));
+      // Like a checkout's .local/: a root run hands the kept cluster to the postgres user, who must reach it.
+      chmodSync(kept, 0o755);
+      const dataDir = path.join(kept, 'postgres');
+      const first = await startHost(dataDir);
+      let second: Host | undefined;
+      try {
+        first.process.kill('SIGKILL');
+        await once(first.process, 'exit');
+        const orphanPostgres = first.pids[2]!;
+        expect(isRunning(orphanPostgres)).toBe(true);
+        expect(existsSync(first.socketDir)).toBe(true);
 
-      second = await startHost(dataDir);
-      expect(isRunning(orphanPostgres)).toBe(false);
-      expect(existsSync(first.socketDir)).toBe(false);
-      expect(second.pids.every(isProcessAlive)).toBe(true);
-    } finally {
-      for (const pid of first.pids.filter(isProcessAlive)) process.kill(pid, 'SIGKILL');
-      if (second) {
-        second.process.kill('SIGINT');
-        await once(second.process, 'exit');
+        second = await startHost(dataDir);
+        expect(isRunning(orphanPostgres)).toBe(false);
+        expect(existsSync(first.socketDir)).toBe(false);
+        expect(second.pids.every(isProcessAlive)).toBe(true);
+      } finally {
+        for (const pid of first.pids.filter(isProcessAlive)) process.kill(pid, 'SIGKILL');
+        if (second) {
+          second.process.kill('SIGINT');
+          await once(second.process, 'exit');
+        }
+        rmSync(kept, { recursive: true, force: true });
       }
-      rmSync(kept, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   it('reports which binary failed, where, and its last log lines when a server cannot start', async () => {
     const store = await startEmbeddedStore({ config: loadConfig({}) });

@@ -2,11 +2,13 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { MongoClient, ObjectId, type CommandStartedEvent, type Document } from 'mongodb';
+import { emptyCourseDiff } from '../../src/domain/course-diff';
 import { FERRETDB_DATABASE, findPostgresBinDir, SOCKET_PORT } from '../../src/local/postgres';
 import { createStores, ensureIndexes, type Stores } from '../../src/store';
 import { newEnrollmentDocument } from '../../src/store/enrollments';
 import type { Database } from '../../src/store/mongo';
 import { newStudentDocument } from '../../src/store/students';
+import { moodleCourseFields } from '../support/courses';
 import { openTestDatabase, openTestStores, testConfig, TEST_POSTGRES_SOCKET_VARIABLE } from '../support/environment';
 
 /**
@@ -23,31 +25,13 @@ const now = new Date('2026-01-01T00:00:00Z');
 
 /** OPEN courses as the course sync creates them. */
 async function createCourses(stores: Stores, ids: readonly number[]): Promise<void> {
-  const moodle = (id: number) => ({
-    shortName: `C${id}`,
-    fullName: `Course ${id}`,
-    displayName: `Course ${id}`,
-    categoryId: 1,
-    format: 'topics',
-    idNumber: null,
-    visible: true,
-    startDate: 0,
-    endDate: 0,
-  });
-  const created = ids.map((id) => ({ moodleId: id, state: 'OPEN' as const, moodle: moodle(id), lmsDeletedAt: null }));
-  await stores.courses.applyDiff(
-    {
-      created,
-      changed: [],
-      restored: [],
-      deleted: [],
-      heldDeletions: [],
-      deletionGuard: null,
-      unchanged: 0,
-      seen: ids.length,
-    },
-    now,
-  );
+  const created = ids.map((id) => ({
+    moodleId: id,
+    state: 'OPEN' as const,
+    moodle: moodleCourseFields(`C${id}`, `Course ${id}`),
+    lmsDeletedAt: null,
+  }));
+  await stores.courses.applyDiff({ ...emptyCourseDiff(ids.length), created }, now);
 }
 
 /** Every string of a PostgreSQL plan (conditions, names), one a line, unescaped. */
@@ -267,13 +251,14 @@ const socket = process.env[TEST_POSTGRES_SOCKET_VARIABLE];
           filter,
           pushed: expect.arrayContaining(query.pushedDown),
         });
-        // With sequential scans priced out, PostgreSQL answers each selective condition from a GIN twin, if there is one
-        // (a 2-row table would be scanned otherwise). Other pushed-down fields (e.g. `code` beside `scope`) are checked on
-        // the rows the index finds.
+        // With sequential scans priced out, PostgreSQL answers each selective condition from a GIN twin, if there
+        // is one (a 2-row table would be scanned otherwise). Other pushed-down fields (e.g. `code` beside `scope`)
+        // are checked on the rows the index finds.
         for (const field of query.pushedDown) {
           const where = `(_jsonb -> '${field}') @> ${conditions.get(field)}`;
           const answer = await sql(
-            `SET enable_seqscan = off; EXPLAIN SELECT _jsonb FROM "${database.db.databaseName}"."${table}" WHERE ${where}`,
+            'SET enable_seqscan = off; ' +
+              `EXPLAIN SELECT _jsonb FROM "${database.db.databaseName}"."${table}" WHERE ${where}`,
           );
           expect({ table, where, gin: /Index Scan on \S+_gin_/.test(answer) }).toEqual({ table, where, gin: true });
         }

@@ -24,7 +24,8 @@ describe('a technician fixes Moodle permissions and replays what failed', () => 
 
   beforeAll(async () => {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
-    // A Temporal server of its own: the schedules' ids are per namespace, and other test files own them on the shared one.
+    // A Temporal server of its own: the schedules' ids are per namespace,
+    // and other test files own them on the shared one.
     const { TEMPORAL_ADDRESS: _address, ...inherited } = process.env;
     const config = loadConfig({
       ...inherited,
@@ -60,69 +61,74 @@ describe('a technician fixes Moodle permissions and replays what failed', () => 
       )
     ).body.data!.syncStatus;
 
-  it('sees FAILING with the cause, fixes Moodle, replays, and is HEALTHY with every enrollment right and none duplicated', async () => {
-    const site = stack.simulator!.site;
-    const before = await enrollments();
-    expect(before.length).toBeGreaterThan(0);
-    expect((await runCommand(['status'], env)).code).toBe(0);
+  it(
+    'sees FAILING with the cause, fixes Moodle, replays, ' +
+      'and is HEALTHY with every enrollment right and none duplicated',
+    async () => {
+      const site = stack.simulator!.site;
+      const before = await enrollments();
+      expect(before.length).toBeGreaterThan(0);
+      expect((await runCommand(['status'], env)).code).toBe(0);
 
-    // The Moodle admin takes the gradebook function out of the sync's service, and grades change meanwhile.
-    site.removeFunction(GRADEBOOK_FUNCTION);
-    const changed = before.find((enrollment) =>
-      site.gradeItems(enrollment.courseId).some((item) => item.itemtype === 'mod'),
-    )!;
-    const item = site.gradeItems(changed.courseId).find((candidate) => candidate.itemtype === 'mod')!;
-    site.overrideGrade(changed.courseId, changed.moodleUserId, item.id, item.grademax);
+      // The Moodle admin takes the gradebook function out of the sync's service, and grades change meanwhile.
+      site.removeFunction(GRADEBOOK_FUNCTION);
+      const changed = before.find((enrollment) =>
+        site.gradeItems(enrollment.courseId).some((item) => item.itemtype === 'mod'),
+      )!;
+      const item = site.gradeItems(changed.courseId).find((candidate) => candidate.itemtype === 'mod')!;
+      site.overrideGrade(changed.courseId, changed.moodleUserId, item.id, item.grademax);
 
-    const failed = await runCommand(['sync', 'enrollments', '--wait'], env);
-    expect(failed.output).toMatch(/enrollment-sync-manual-\S+: FAILED/);
-    expect(failed.code).toBe(2);
+      const failed = await runCommand(['sync', 'enrollments', '--wait'], env);
+      expect(failed.output).toMatch(/enrollment-sync-manual-\S+: FAILED/);
+      expect(failed.code).toBe(2);
 
-    const failing = await runCommand(['status', '--json'], env);
-    expect(failing.code).toBe(2);
-    const failingStatus = JSON.parse(failing.output) as { connection: string; cause: string; message: string };
-    expect(failingStatus).toMatchObject({ connection: 'FAILING', cause: 'FUNCTION_NOT_ALLOWED' });
-    expect(failingStatus.message).toContain(GRADEBOOK_FUNCTION);
-    expect(await syncStatus()).toMatchObject({
-      connection: 'FAILING',
-      cause: 'FUNCTION_NOT_ALLOWED',
-      message: failingStatus.message,
-    });
+      const failing = await runCommand(['status', '--json'], env);
+      expect(failing.code).toBe(2);
+      const failingStatus = JSON.parse(failing.output) as { connection: string; cause: string; message: string };
+      expect(failingStatus).toMatchObject({ connection: 'FAILING', cause: 'FUNCTION_NOT_ALLOWED' });
+      expect(failingStatus.message).toContain(GRADEBOOK_FUNCTION);
+      expect(await syncStatus()).toMatchObject({
+        connection: 'FAILING',
+        cause: 'FUNCTION_NOT_ALLOWED',
+        message: failingStatus.message,
+      });
 
-    // The fix, then the replay: first what it would do, then doing it.
-    site.addFunction(GRADEBOOK_FUNCTION);
-    const dryRun = await runCommand(['replay', '--failed', '--dry-run'], env);
-    expect(dryRun.code).toBe(0);
-    expect(dryRun.output).toContain('enrollment sync: yes, every course');
-    expect(dryRun.output).toContain('Dry run: nothing was started.');
+      // The fix, then the replay: first what it would do, then doing it.
+      site.addFunction(GRADEBOOK_FUNCTION);
+      const dryRun = await runCommand(['replay', '--failed', '--dry-run'], env);
+      expect(dryRun.code).toBe(0);
+      expect(dryRun.output).toContain('enrollment sync: yes, every course');
+      expect(dryRun.output).toContain('Dry run: nothing was started.');
 
-    const replay = await runCommand(['replay', '--failed', '--since', '1h'], env);
-    expect(replay.output).toMatch(/enrollment-sync-replay-\S+: SUCCEEDED/);
-    expect(replay.code).toBe(0);
+      const replay = await runCommand(['replay', '--failed', '--since', '1h'], env);
+      expect(replay.output).toMatch(/enrollment-sync-replay-\S+: SUCCEEDED/);
+      expect(replay.code).toBe(0);
 
-    const healthy = await runCommand(['status', '--json'], env);
-    expect(JSON.parse(healthy.output)).toMatchObject({ connection: 'HEALTHY', cause: null });
-    expect(healthy.code).toBe(0);
-    expect(await syncStatus()).toMatchObject({ connection: 'HEALTHY' });
+      const healthy = await runCommand(['status', '--json'], env);
+      expect(JSON.parse(healthy.output)).toMatchObject({ connection: 'HEALTHY', cause: null });
+      expect(healthy.code).toBe(0);
+      expect(await syncStatus()).toMatchObject({ connection: 'HEALTHY' });
 
-    // Every enrollment is the one it was (none added, none lost), synced, and the grade changed during the outage is in.
-    const after = await enrollments();
-    expect(after.map((enrollment) => enrollment._id.toHexString())).toEqual(
-      before.map((enrollment) => enrollment._id.toHexString()),
-    );
-    for (const enrollment of after) {
-      expect(enrollment.syncError).toBeNull();
-      expect(enrollment.lastSyncedAt).toBeInstanceOf(Date);
-    }
-    const [reportCard] = await stack.connections.stores.reportCards.ofEnrollments([changed._id.toHexString()]);
-    expect(reportCard?.lines.find((entry) => entry.gradeItemId === item.id)?.raw).toBe(item.grademax);
-    expect(await stack.connections.stores.syncErrors.open()).toEqual([]);
+      // Every enrollment is the one it was (none added, none lost), synced,
+      // and the grade changed during the outage is in.
+      const after = await enrollments();
+      expect(after.map((enrollment) => enrollment._id.toHexString())).toEqual(
+        before.map((enrollment) => enrollment._id.toHexString()),
+      );
+      for (const enrollment of after) {
+        expect(enrollment.syncError).toBeNull();
+        expect(enrollment.lastSyncedAt).toBeInstanceOf(Date);
+      }
+      const [reportCard] = await stack.connections.stores.reportCards.ofEnrollments([changed._id.toHexString()]);
+      expect(reportCard?.lines.find((entry) => entry.gradeItemId === item.id)?.raw).toBe(item.grademax);
+      expect(await stack.connections.stores.syncErrors.open()).toEqual([]);
 
-    // A second replay finds nothing left to do.
-    const again = await runCommand(['replay'], env);
-    expect(again.output).toContain('nothing to replay');
-    expect(again.code).toBe(0);
-  });
+      // A second replay finds nothing left to do.
+      const again = await runCommand(['replay'], env);
+      expect(again.output).toContain('nothing to replay');
+      expect(again.code).toBe(0);
+    },
+  );
 
   it('refuses a course id the SMS does not know, as the API does, and starts nothing', async () => {
     const runsBefore = await stack.connections.stores.syncRuns.count();

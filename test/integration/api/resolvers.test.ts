@@ -2,12 +2,13 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { createApp, type ApiApp } from '../../../src/api/app';
 import { generateApiKey, hashApiKey } from '../../../src/api/auth';
 import { encodeCursor } from '../../../src/api/cursors';
-import type { CourseMoodleFields, CourseRecord } from '../../../src/domain/course';
-import type { CourseDiff } from '../../../src/domain/course-diff';
+import type { CourseRecord } from '../../../src/domain/course';
+import { emptyCourseDiff, type CourseDiff } from '../../../src/domain/course-diff';
 import { createLogger } from '../../../src/logger';
 import type { Stores } from '../../../src/store';
 import type { Database } from '../../../src/store/mongo';
 import { temporalSyncLauncher } from '../../../src/temporal/launcher';
+import { moodleCourseFields } from '../../support/courses';
 import { openTestStores, testConfig, uniqueName } from '../../support/environment';
 
 /**
@@ -27,38 +28,15 @@ interface Response<T> {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
-function moodleFields(shortName: string): CourseMoodleFields {
-  return {
-    shortName,
-    fullName: `${shortName} course`,
-    displayName: shortName,
-    categoryId: 1,
-    format: 'topics',
-    idNumber: null,
-    visible: true,
-    startDate: 0,
-    endDate: 0,
-  };
-}
-
 /** The course sync's own write path, fed a diff that creates these courses. */
 function creating(ids: number[]): CourseDiff {
   const created: CourseRecord[] = ids.map((moodleId) => ({
     moodleId,
     state: 'NEW',
-    moodle: moodleFields(`C${moodleId}`),
+    moodle: moodleCourseFields(`C${moodleId}`),
     lmsDeletedAt: null,
   }));
-  return {
-    created,
-    changed: [],
-    restored: [],
-    deleted: [],
-    heldDeletions: [],
-    deletionGuard: null,
-    unchanged: 0,
-    seen: ids.length,
-  };
+  return { ...emptyCourseDiff(ids.length), created };
 }
 
 describe('GraphQL resolvers through yoga.fetch on a real store', () => {
@@ -136,7 +114,9 @@ describe('GraphQL resolvers through yoga.fetch on a real store', () => {
       };
     };
     const list =
-      'query($first: Int, $after: String, $states: [CourseState!]) { courses(first: $first, after: $after, states: $states) { totalCount pageInfo { hasNextPage endCursor } edges { node { id state } } } }';
+      'query($first: Int, $after: String, $states: [CourseState!]) ' +
+      '{ courses(first: $first, after: $after, states: $states) ' +
+      '{ totalCount pageInfo { hasNextPage endCursor } edges { node { id state } } } }';
     const ids = (response: Courses) => response.courses.edges.map((edge) => edge.node.id);
 
     it('lists NEW courses for admins only, and never deleted ones unless asked', async () => {
@@ -165,7 +145,8 @@ describe('GraphQL resolvers through yoga.fetch on a real store', () => {
         ids(
           data(
             await admin<Courses>(
-              '{ courses(includeDeleted: true) { totalCount pageInfo { hasNextPage endCursor } edges { node { id state } } } }',
+              '{ courses(includeDeleted: true) ' +
+                '{ totalCount pageInfo { hasNextPage endCursor } edges { node { id state } } } }',
             ),
           ),
         ),
@@ -251,7 +232,8 @@ describe('GraphQL resolvers through yoga.fetch on a real store', () => {
         };
       };
       const mutation =
-        'mutation($s: ID!) { createEnrollment(courseId: "101", studentId: $s) { course { id } student { fullName } progress { percent } lastSyncedAt } }';
+        'mutation($s: ID!) { createEnrollment(courseId: "101", studentId: $s) ' +
+        '{ course { id } student { fullName } progress { percent } lastSyncedAt } }';
       expect(data(await admin<Created>(mutation, { s: studentId }))).toEqual({
         createEnrollment: {
           course: { id: '101' },
@@ -267,7 +249,8 @@ describe('GraphQL resolvers through yoga.fetch on a real store', () => {
 
   describe('sync health', () => {
     const status =
-      '{ syncStatus { connection cause message lastSuccessAt lastCourseSync { kind outcome counts { name value } } lastEnrollmentSync { outcome error } } }';
+      '{ syncStatus { connection cause message lastSuccessAt ' +
+      'lastCourseSync { kind outcome counts { name value } } lastEnrollmentSync { outcome error } } }';
 
     it('is UNKNOWN before any run finished', async () => {
       expect(data(await reader(status))).toEqual({
@@ -308,7 +291,8 @@ describe('GraphQL resolvers through yoga.fetch on a real store', () => {
           connection: 'FAILING',
           cause: 'INVALID_TOKEN',
           message:
-            "Moodle rejects the sync's token (invalid, expired, or its account is blocked): Invalid token - token not found.",
+            "Moodle rejects the sync's token (invalid, expired, or its account is blocked): " +
+            'Invalid token - token not found.',
           lastSuccessAt: minutesAgo(9).toISOString(),
           lastCourseSync: { kind: 'COURSE', outcome: 'SUCCEEDED', counts: [{ name: 'coursesSeen', value: 5 }] },
           lastEnrollmentSync: { outcome: 'FAILED', error: error.message },
@@ -319,7 +303,8 @@ describe('GraphQL resolvers through yoga.fetch on a real store', () => {
         syncRuns: { totalCount: number; pageInfo: { endCursor: string }; edges: { node: { id: string } }[] };
       };
       const runs =
-        'query($after: String) { syncRuns(first: 1, after: $after) { totalCount pageInfo { endCursor } edges { node { id } } } }';
+        'query($after: String) { syncRuns(first: 1, after: $after) ' +
+        '{ totalCount pageInfo { endCursor } edges { node { id } } } }';
       const first = data(await reader<Runs>(runs)).syncRuns;
       expect(first.edges).toEqual([{ node: { id: enrollment } }]);
       expect(data(await reader<Runs>(runs, { after: first.pageInfo.endCursor })).syncRuns.edges).toEqual([

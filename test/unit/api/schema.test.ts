@@ -9,7 +9,8 @@ describe('schema.graphql', () => {
   it('keeps the names the front end is written against', () => {
     const schema = printedSchema();
     for (const contract of [
-      'courses(states: [CourseState!], search: String, includeDeleted: Boolean = false, first: Int = 50, after: String): CourseConnection!',
+      'courses(states: [CourseState!], search: String, includeDeleted: Boolean = false, ' +
+        'first: Int = 50, after: String): CourseConnection!',
       'enrollments(courseId: ID, studentId: ID, first: Int = 50, after: String): EnrollmentConnection!',
       'syncErrors(open: Boolean = true, courseId: ID, first: Int = 50, after: String): SyncErrorConnection!',
       'setCourseState(courseId: ID!, state: CourseState!): Course!',

@@ -93,7 +93,8 @@ describe('connectionState', () => {
     );
     expect(state).toMatchObject({ status: 'DEGRADED', cause: 'SYNC_ERRORS' });
     expect(state.message).toBe(
-      "2 courses and 1 enrollment failing to sync. Most often (MOODLE_COURSE_INACCESSIBLE): the token's account is missing a capability the sync needs — cannot enter course 4",
+      '2 courses and 1 enrollment failing to sync. Most often (MOODLE_COURSE_INACCESSIBLE): ' +
+        "the token's account is missing a capability the sync needs — cannot enter course 4",
     );
   });
 

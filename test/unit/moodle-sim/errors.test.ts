@@ -53,20 +53,23 @@ describe('error replies', () => {
       );
     });
 
-    it('answers accessexception (with the debug text) after removeFunction, and site info stops listing it', async () => {
-      sim.site.removeFunction('gradereport_user_get_grade_items');
-      expect(await errorOf('gradereport_user_get_grade_items', { courseid: 101 })).toEqual(
-        exampleJson('error_accessexception_debug.json'),
-      );
-      const info = await call<{ functions: { name: string }[] }>(sim, 'core_webservice_get_site_info');
-      expect(info.functions.map((fn) => fn.name)).not.toContain('gradereport_user_get_grade_items');
-      sim.site.setDebugging(false);
-      expect(await errorOf('gradereport_user_get_grade_items', { courseid: 101 })).toEqual(
-        exampleJson('error_accessexception.json'),
-      );
-      sim.site.addFunction('gradereport_user_get_grade_items');
-      expect(await call(sim, 'gradereport_user_get_grade_items', { courseid: 101 })).toHaveProperty('usergrades');
-    });
+    it(
+      'answers accessexception (with the debug text) after removeFunction, ' + 'and site info stops listing it',
+      async () => {
+        sim.site.removeFunction('gradereport_user_get_grade_items');
+        expect(await errorOf('gradereport_user_get_grade_items', { courseid: 101 })).toEqual(
+          exampleJson('error_accessexception_debug.json'),
+        );
+        const info = await call<{ functions: { name: string }[] }>(sim, 'core_webservice_get_site_info');
+        expect(info.functions.map((fn) => fn.name)).not.toContain('gradereport_user_get_grade_items');
+        sim.site.setDebugging(false);
+        expect(await errorOf('gradereport_user_get_grade_items', { courseid: 101 })).toEqual(
+          exampleJson('error_accessexception.json'),
+        );
+        sim.site.addFunction('gradereport_user_get_grade_items');
+        expect(await call(sim, 'gradereport_user_get_grade_items', { courseid: 101 })).toHaveProperty('usergrades');
+      },
+    );
 
     it('refuses to add a function the simulator does not implement', () => {
       expect(() => sim.site.addFunction('core_course_get_courses_by_field')).toThrow(/does not implement/);
@@ -89,7 +92,8 @@ describe('error replies', () => {
       ],
       [
         { courseid: '0101' },
-        'courseid => Invalid parameter value detected: Invalid external api parameter: the value is "0101", the server was expecting "int" type',
+        'courseid => Invalid parameter value detected: Invalid external api parameter: ' +
+          'the value is "0101", the server was expecting "int" type',
       ],
       [
         { courseid: 101, options: 'excludecontents' },
@@ -97,7 +101,9 @@ describe('error replies', () => {
       ],
       [
         { courseid: 101, options: [{ name: 'exclude-contents', value: 1 }] },
-        'options => Invalid parameter value detected: name => Invalid parameter value detected: Invalid external api parameter: the value is "exclude-contents", the server was expecting "alphanum" type',
+        'options => Invalid parameter value detected: name => Invalid parameter value detected: ' +
+          'Invalid external api parameter: ' +
+          'the value is "exclude-contents", the server was expecting "alphanum" type',
       ],
       [
         { courseid: 101, options: [{ name: 'excludecontents' }] },
@@ -142,21 +148,24 @@ describe('error replies', () => {
   });
 
   describe('courses and users that are gone', () => {
-    it('answers invalidrecord on table course for per-course calls on a deleted course; get_courses just drops it', async () => {
-      sim.site.deleteCourse(101);
-      for (const wsfunction of [
-        'core_course_get_contents',
-        'gradereport_user_get_grade_items',
-        'core_enrol_get_enrolled_users',
-      ]) {
-        expect(await errorOf(wsfunction, { courseid: 101 })).toEqual(exampleJson('error_invalidrecord_course.json'));
-      }
-      const listed = await call<{ id: number }[]>(sim, 'core_course_get_courses', { options: { ids: [101, 102] } });
-      expect(listed.map((course) => course.id)).toEqual([102]);
-      expect((await call<{ id: number }[]>(sim, 'core_course_get_courses')).map((course) => course.id)).not.toContain(
-        101,
-      );
-    });
+    it(
+      'answers invalidrecord on table course for per-course calls on a deleted course; ' + 'get_courses just drops it',
+      async () => {
+        sim.site.deleteCourse(101);
+        for (const wsfunction of [
+          'core_course_get_contents',
+          'gradereport_user_get_grade_items',
+          'core_enrol_get_enrolled_users',
+        ]) {
+          expect(await errorOf(wsfunction, { courseid: 101 })).toEqual(exampleJson('error_invalidrecord_course.json'));
+        }
+        const listed = await call<{ id: number }[]>(sim, 'core_course_get_courses', { options: { ids: [101, 102] } });
+        expect(listed.map((course) => course.id)).toEqual([102]);
+        expect((await call<{ id: number }[]>(sim, 'core_course_get_courses')).map((course) => course.id)).not.toContain(
+          101,
+        );
+      },
+    );
 
     it('answers invalidrecord on table course for an id that never existed', async () => {
       expect(await errorOf('core_course_get_contents', { courseid: 4242 })).toEqual(
@@ -183,23 +192,28 @@ describe('error replies', () => {
       expect(await call(sim, 'core_course_get_courses', { options: { ids: [101] } })).toHaveLength(1);
     });
 
-    it('answers errorcoursecontextnotvalid from get_contents and get_enrolled_users, requireloginerror from the grade report', async () => {
-      sim.site.denyCourseAccess(101);
-      const notValid = {
-        exception: 'core\\exception\\moodle_exception',
-        errorcode: 'errorcoursecontextnotvalid',
-        message:
-          'You cannot execute functions in the course context (course id:101). The context error message was: Course or activity not accessible.',
-      };
-      expect(await errorOf('core_course_get_contents', { courseid: 101 })).toEqual(notValid);
-      expect(await errorOf('core_enrol_get_enrolled_users', { courseid: 101 })).toEqual(notValid);
-      expect(await errorOf('gradereport_user_get_grade_items', { courseid: 101 })).toEqual({
-        ...(exampleJson('error_requireloginerror.json') as object),
-        debuginfo: 'Not enrolled',
-      });
-      sim.site.allowCourseAccess(101);
-      expect(await call(sim, 'core_course_get_contents', { courseid: 101 })).toHaveLength(4);
-    });
+    it(
+      'answers errorcoursecontextnotvalid from get_contents and get_enrolled_users, ' +
+        'requireloginerror from the grade report',
+      async () => {
+        sim.site.denyCourseAccess(101);
+        const notValid = {
+          exception: 'core\\exception\\moodle_exception',
+          errorcode: 'errorcoursecontextnotvalid',
+          message:
+            'You cannot execute functions in the course context (course id:101). ' +
+            'The context error message was: Course or activity not accessible.',
+        };
+        expect(await errorOf('core_course_get_contents', { courseid: 101 })).toEqual(notValid);
+        expect(await errorOf('core_enrol_get_enrolled_users', { courseid: 101 })).toEqual(notValid);
+        expect(await errorOf('gradereport_user_get_grade_items', { courseid: 101 })).toEqual({
+          ...(exampleJson('error_requireloginerror.json') as object),
+          debuginfo: 'Not enrolled',
+        });
+        sim.site.allowCourseAccess(101);
+        expect(await call(sim, 'core_course_get_contents', { courseid: 101 })).toHaveLength(4);
+      },
+    );
 
     it('answers requireloginerror "Course is hidden" for a hidden course once viewhiddencourses is gone', async () => {
       sim.site.removeCapability('moodle/course:viewhiddencourses');
@@ -259,9 +273,11 @@ describe('error replies', () => {
         { options: { ids: [101] } },
         { query: 'wsfunction=core_course_get_courses' },
       );
-      expect(courses.text).toMatch(
-        /^<\?xml version="1.0" encoding="UTF-8" \?>\n<RESPONSE>\n<MULTIPLE>\n<SINGLE>\n<KEY name="id"><VALUE>101<\/VALUE>\n/,
+      const xmlStart = new RegExp(
+        String.raw`^<\?xml version="1.0" encoding="UTF-8" \?>\n` +
+          String.raw`<RESPONSE>\n<MULTIPLE>\n<SINGLE>\n<KEY name="id"><VALUE>101<\/VALUE>\n`,
       );
+      expect(courses.text).toMatch(xmlStart);
     });
 
     it('answers 404 HTML for other paths', async () => {

@@ -21,7 +21,8 @@ function plain(value: PhpValue): unknown {
 describe('PHP request decoding', () => {
   it('decodes bracket syntax into nested ordered arrays', () => {
     const decoded = parsePhpInput(
-      'options%5B0%5D%5Bname%5D=excludecontents&options[0][value]=1&options[1][name]=modname&options[1][value]=assign&courseid=101',
+      'options%5B0%5D%5Bname%5D=excludecontents&options[0][value]=1&' +
+        'options[1][name]=modname&options[1][value]=assign&courseid=101',
     );
     expect(plain(decoded)).toEqual({
       options: { 0: { name: 'excludecontents', value: '1' }, 1: { name: 'modname', value: 'assign' } },
