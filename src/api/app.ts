@@ -4,6 +4,7 @@ import { createSchema, createYoga, maskError, type Plugin, type YogaInitialConte
 import { InvalidCursorError } from '../store';
 import { authenticate } from './auth';
 import { createLoaders, type ApiContext, type ApiDeps } from './context';
+import { GRAPHIQL, renderGraphiQL } from './graphiql';
 import { apiError } from './errors';
 import { Mutation } from './resolvers/mutation';
 import { Query } from './resolvers/query';
@@ -68,16 +69,23 @@ const mutationsAreForAdmins: Plugin<ApiContext> = {
   },
 };
 
-/** GraphQL Armor words every refusal as a syntax error ("Syntax Error: Query Cost limit of 50000 exceeded, found 61200."). */
-const ARMOR_REFUSAL =
-  /^Syntax Error: ((?:Query Cost|Query depth|Aliases|Token|Directives) limit of (\d+) exceeded, found (\d+(?:\.\d+)?)\.)$/i;
+/**
+ * GraphQL Armor words every refusal as a syntax error
+ * ("Syntax Error: Query Cost limit of 50000 exceeded, found 61200.").
+ */
+const ARMOR_REFUSAL = new RegExp(
+  String.raw`^Syntax Error: ((?:Query Cost|Query depth|Aliases|Token|Directives) limit of (\d+) exceeded, ` +
+    String.raw`found (\d+(?:\.\d+)?)\.)$`,
+  'i',
+);
 
 function refusalMessage(message: string): string {
   const refusal = ARMOR_REFUSAL.exec(message);
   if (refusal === null) return message;
   const [, text, limit, found] = refusal;
   return text!.toLowerCase().startsWith('query cost')
-    ? `The query is too expensive: it costs ${Math.ceil(Number(found))}, and the limit is ${limit} (a list's "first" multiplies the cost of what it holds).`
+    ? `The query is too expensive: it costs ${Math.ceil(Number(found))}, and the limit is ${limit} ` +
+        `(a list's "first" multiplies the cost of what it holds).`
     : text!;
 }
 
@@ -115,7 +123,8 @@ export function createApp(deps: ApiDeps) {
   return createYoga<object, ApiContext>({
     schema: createSchemaForApi(),
     graphqlEndpoint: GRAPHQL_PATH,
-    graphiql: deps.graphiql,
+    graphiql: deps.graphiql && GRAPHIQL,
+    renderGraphiQL,
     landingPage: false,
     healthCheckEndpoint: '/health/live',
     logging: {
