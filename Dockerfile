@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Build stage: compile TypeScript, then drop dev dependencies.
-FROM node:20-bookworm-slim AS build
+# Build stage: compile TypeScript, bundle the workflows, then drop dev dependencies.
+# test/image/image-recipe.test.ts replays this file's steps without Docker: keep to what it understands.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,10 +9,12 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src src
 COPY workflows workflows
 COPY activities activities
+# `npm run build` ends by running this script (through tsx) to write dist/workflow-bundle.js.
+COPY scripts/build-workflow-bundle.ts scripts/
 RUN npm run build && npm prune --omit=dev
 
-# Run stage: compiled code and production dependencies only.
-FROM node:20-bookworm-slim
+# Run stage: compiled code, the prebuilt workflow bundle and production dependencies only.
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -22,5 +22,14 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       slowTestThreshold: 30,
     },
+    {
+      // The Dockerfile's build replayed (npm ci, tsc, webpack) and the image started, about a minute:
+      // a project of its own so that it can be run, or left out, by name (--selectProjects).
+      displayName: 'image',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/image/**/*.test.ts'],
+      slowTestThreshold: 120,
+    },
   ],
 };
