@@ -1,12 +1,27 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { FinishSyncRunInput } from '../activities/sync-runs';
 import { BOOKKEEPING_START_TO_CLOSE_MS } from './settings';
 import type { RecordedFailure } from './failures';
+import { SYNC_OUTCOME } from './search-attributes';
 
 /** Bookkeeping shared by every sync workflow: each run is recorded whatever its outcome. */
-export const { startSyncRun, finishSyncRun } = proxyActivities<Activities>({
-  startToCloseTimeout: BOOKKEEPING_START_TO_CLOSE_MS,
-});
+const bookkeeping = proxyActivities<Activities>({ startToCloseTimeout: BOOKKEEPING_START_TO_CLOSE_MS });
+
+export const { startSyncRun } = bookkeeping;
+
+/**
+ * Records how the run ended, and shows it in the Temporal UI too, where a PARTIAL run would otherwise look
+ * as "Completed" as a clean one: `SyncOutcome` to filter by, and the counts in the memo.
+ */
+export async function finishSyncRun(finish: FinishSyncRunInput): Promise<void> {
+  // Runs started before this change must replay without the upserts (docs/temporal.md §3.4).
+  if (patched('sync-outcome-in-ui')) {
+    upsertSearchAttributes([{ key: SYNC_OUTCOME, value: finish.outcome }]);
+    upsertMemo({ counts: finish.counts });
+  }
+  await bookkeeping.finishSyncRun(finish);
+}
 
 /** Records the run as FAILED and fails the workflow visibly in the Temporal UI with the technician's message. */
 export async function failSyncRun(

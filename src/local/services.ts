@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import type { Config } from '../config';
+import { registerSearchAttributes } from '../temporal/search-attributes';
 import { startLocalPostgres, findPostgresBinDir, type LocalPostgres } from './postgres';
 import { freePort, startOnFreePort, startProcess, type ManagedProcess } from './processes';
 import { resolveTool } from './tools';
@@ -30,21 +31,23 @@ export interface TemporalDevServerOptions {
   port?: number;
   /** Serve the Temporal UI; on a free port unless given. */
   ui?: boolean | { port: number };
-  /** `Name=Type` pairs registered at start. */
-  searchAttributes?: string[];
   /** SQLite file for persistence across restarts; in memory when absent. */
   dbFile?: string;
   readyTimeoutMs?: number;
 }
 
-async function temporalAnswers(address: string, namespace: string): Promise<boolean> {
+async function withTemporal<T>(address: string, use: (connection: Connection) => Promise<T>): Promise<T> {
   const connection = await Connection.connect({ address, connectTimeout: PROBE_TIMEOUT_MS });
   try {
-    await connection.workflowService.describeNamespace({ namespace });
-    return true;
+    return await use(connection);
   } finally {
     await connection.close();
   }
+}
+
+async function temporalAnswers(address: string, namespace: string): Promise<boolean> {
+  await withTemporal(address, (connection) => connection.workflowService.describeNamespace({ namespace }));
+  return true;
 }
 
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
@@ -64,7 +67,6 @@ async function startTemporalOnPort(options: TemporalDevServerOptions, port: numb
   } else {
     args.push('--headless');
   }
-  for (const attribute of options.searchAttributes ?? []) args.push('--search-attribute', attribute);
   if (options.dbFile) args.push('--db-filename', options.dbFile);
 
   const process = await startProcess({
@@ -75,6 +77,14 @@ async function startTemporalOnPort(options: TemporalDevServerOptions, port: numb
     isReady: () => temporalAnswers(address, namespace),
     readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
   });
+  // Through the API rather than `--search-attribute`, which the CLI applies only when it creates the
+  // namespace: a database kept from before an attribute existed would never get it.
+  try {
+    await withTemporal(address, (connection) => registerSearchAttributes(connection.operatorService, namespace));
+  } catch (error) {
+    await process.stop();
+    throw error;
+  }
   return { process, pids: [process.pid], address, namespace, uiUrl, stop: () => process.stop() };
 }
 
@@ -183,7 +193,6 @@ export interface LocalServices {
 
 export interface LocalServicesOptions {
   ui?: boolean;
-  searchAttributes?: string[];
   readyTimeoutMs?: number;
   /** Keep Temporal's history in this SQLite file between runs; in memory when absent. */
   temporalDbFile?: string;
@@ -208,7 +217,6 @@ export async function startLocalServices(config: Config, options: LocalServicesO
         binary: resolveTool('temporal', config),
         namespace: config.temporal.namespace,
         ui: options.ui,
-        searchAttributes: options.searchAttributes,
         dbFile: options.temporalDbFile,
         readyTimeoutMs: options.readyTimeoutMs,
       });

@@ -13,7 +13,7 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Ensures the schedules, then runs a worker for every workflow and activity of the service. */
+/** Creates a worker for every workflow and activity of the service, ensures the schedules, then runs it. */
 export async function startWorkerService(
   config: ServiceConfig,
   connections: Connections,
@@ -23,22 +23,29 @@ export async function startWorkerService(
     workflowBundlePath?: string;
   },
 ): Promise<RunningWorker> {
-  const schedules = await ensureSchedules(connections.temporal, scheduleSettings(config));
-  options.log.info(schedules, 'schedules ensured');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createWorker({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    activities: createActivities({
-      stores: connections.stores,
-      moodle: connections.moodle,
-      now: () => new Date(),
-      deletionGuardRatio: config.sync.deletionGuardRatio,
-      perStudent: config.sync.perStudent,
-    }),
-    workflowBundlePath: options.workflowBundlePath,
-  });
+  let worker: Worker;
+  try {
+    // Before the schedules: a namespace the workflows cannot report to must not get runs that would hang.
+    worker = await createWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: createActivities({
+        stores: connections.stores,
+        moodle: connections.moodle,
+        now: () => new Date(),
+        deletionGuardRatio: config.sync.deletionGuardRatio,
+        perStudent: config.sync.perStudent,
+      }),
+      workflowBundlePath: options.workflowBundlePath,
+    });
+    const schedules = await ensureSchedules(connections.temporal, scheduleSettings(config));
+    options.log.info(schedules, 'schedules ensured');
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
   options.log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
   const done = worker.run().finally(() => connection.close());
   return {

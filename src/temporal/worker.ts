@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../../activities';
+import { assertSearchAttributesRegistered } from './search-attributes';
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
@@ -21,7 +22,9 @@ export interface CreateWorkerOptions {
   workflowBundlePath?: string;
 }
 
+/** Refuses, with the command that fixes it, a namespace that lacks the workflows' search attributes. */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  await assertSearchAttributesRegistered(options.connection.operatorService, options.namespace);
   const bundle =
     options.workflowBundlePath ?? (existsSync(PREBUILT_WORKFLOW_BUNDLE) ? PREBUILT_WORKFLOW_BUNDLE : undefined);
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> =

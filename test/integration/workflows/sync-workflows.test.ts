@@ -9,6 +9,7 @@ import type { CourseEnrollmentSyncResult, CourseFailureInput } from '../../../ac
 import { FAILURE_TYPES, type SyncFailureDetails } from '../../../src/domain/sync-failure';
 import { courseSyncWorkflow, enrollmentSyncWorkflow } from '../../../workflows';
 import type { EnrollmentSyncInput } from '../../../workflows/enrollment-sync';
+import { SYNC_OUTCOME } from '../../../workflows/search-attributes';
 import { testConfig, uniqueName, workflowBundlePath } from '../../support/environment';
 
 /**
@@ -147,6 +148,12 @@ describe('sync workflows with fake activities', () => {
     return error as WorkflowFailedError;
   }
 
+  /** What the Temporal UI shows of a run: its `SyncOutcome` and the counts in its memo. */
+  async function shownInUi(workflowId: string): Promise<{ outcome?: string; counts?: unknown }> {
+    const { typedSearchAttributes, memo } = await env.client.workflow.getHandle(workflowId).describe();
+    return { outcome: typedSearchAttributes.get(SYNC_OUTCOME), counts: memo?.counts };
+  }
+
   const runCourseSync = (workflowId = uniqueName('course-sync')) =>
     env.client.workflow.execute(courseSyncWorkflow, { taskQueue, workflowId, args: [{ trigger: 'MANUAL' }] });
   const runEnrollmentSync = (input: EnrollmentSyncInput, workflowId = uniqueName('enrollment-sync')) =>
@@ -172,14 +179,17 @@ describe('sync workflows with fake activities', () => {
           error: null,
         },
       ]);
+      expect(await shownInUi(workflowId)).toEqual({ outcome: 'SUCCEEDED', counts: COUNTS });
     });
 
-    it('is PARTIAL when deletions were held', async () => {
+    it('is PARTIAL when deletions were held, in its run record and in the Temporal UI', async () => {
       const held = { ...COUNTS, heldDeletions: 3 };
+      const workflowId = uniqueName('course-sync');
       const { calls } = await withWorker({ syncCourses: async () => ({ counts: held, moodleCalls: {} }) }, () =>
-        runCourseSync(),
+        runCourseSync(workflowId),
       );
       expect(calls.finish.map((finish) => finish.outcome)).toEqual(['PARTIAL']);
+      expect(await shownInUi(workflowId)).toEqual({ outcome: 'PARTIAL', counts: held });
     });
 
     it('fails the run once with the activity’s code and message, keeping the calls it made', async () => {
@@ -198,8 +208,10 @@ describe('sync workflows with fake activities', () => {
           );
         },
       };
-      const { outcome: failure, calls } = await withWorker(behaviour, () => failureOf(runCourseSync()));
+      const workflowId = uniqueName('course-sync');
+      const { outcome: failure, calls } = await withWorker(behaviour, () => failureOf(runCourseSync(workflowId)));
 
+      expect(await shownInUi(workflowId)).toEqual({ outcome: 'FAILED', counts: {} });
       expect(failure.cause).toBeInstanceOf(ApplicationFailure);
       expect(failure.cause).toMatchObject({ message, type: FAILURE_TYPES.permission, nonRetryable: true });
       expect(calls.syncCourses).toBe(1);
@@ -257,6 +269,7 @@ describe('sync workflows with fake activities', () => {
         },
       };
       expect(result).toEqual(expected);
+      expect(await shownInUi(workflowId)).toEqual({ outcome: 'SUCCEEDED', counts: expected.counts });
       expect(calls.finish).toEqual([
         {
           syncRunId: result.syncRunId,
@@ -287,9 +300,13 @@ describe('sync workflows with fake activities', () => {
           );
         },
       };
-      const { outcome: result, calls } = await withWorker(behaviour, () => runEnrollmentSync({ batchSize: 2 }));
+      const workflowId = uniqueName('enrollment-sync');
+      const { outcome: result, calls } = await withWorker(behaviour, () =>
+        runEnrollmentSync({ batchSize: 2 }, workflowId),
+      );
 
       expect(result.outcome).toBe('PARTIAL');
+      expect(await shownInUi(workflowId)).toEqual({ outcome: 'PARTIAL', counts: result.counts });
       expect(result.counts).toMatchObject({
         coursesToSync: 3,
         coursesSynced: 2,
@@ -309,7 +326,9 @@ describe('sync workflows with fake activities', () => {
       expect(calls.finish).toEqual([expect.objectContaining({ outcome: 'PARTIAL', error: null })]);
     });
 
-    it('fails the run with the preflight’s code when the token may not call a function, reading no course', async () => {
+    const preflightDenied =
+      'fails the run with the preflight’s code when the token may not call a function, reading no course';
+    it(preflightDenied, async () => {
       const message = 'gradereport_user_get_grade_items is not allowed for the token’s service.';
       const behaviour: Behaviour = {
         courses: COURSES,
