@@ -16,6 +16,7 @@ import type { EnrollmentSyncInput, EnrollmentSyncResult } from '../../workflows/
 import { expectedProgress } from '../support/expected-progress';
 import { uniqueName, workflowBundlePath, type TestTemporal } from '../support/environment';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness';
+import { studentOf } from '../support/students';
 
 const TOKEN = 'e11e0000e11e0000e11e0000e11e0000';
 const COURSES = 8;
@@ -53,15 +54,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
       for (const user of courseId === fewStudentsCourse ? moodleStudents.slice(0, 1) : moodleStudents) {
         let studentId = studentIds.get(user.id);
         if (studentId === undefined) {
-          const student = await stores.students.create(
-            {
-              moodleUserId: user.id,
-              fullName: `${user.firstname} ${user.lastname}`,
-              email: user.email,
-              idNumber: user.idnumber,
-            },
-            now,
-          );
+          const student = await stores.students.create(studentOf(user), now);
           studentIds.set(user.id, (studentId = student._id));
         }
         await stores.enrollments.create({ courseId, studentId, moodleUserId: user.id }, now);

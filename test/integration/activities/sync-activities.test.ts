@@ -12,6 +12,7 @@ import type { Database } from '../../../src/store/mongo';
 import { openTestStores } from '../../support/environment';
 import { expectedProgress } from '../../support/expected-progress';
 import { DEFAULT_MOODLE_CLIENT_SETTINGS } from '../../support/moodle-defaults';
+import { studentOf } from '../../support/students';
 
 /**
  * The sync activities run outside any worker, in Temporal's mock activity
@@ -160,15 +161,7 @@ describe('sync activities in MockActivityEnvironment', () => {
       courseId = courseIds[0]!;
       const now = new Date();
       for (const user of sim.site.students(courseId)) {
-        const student = await stores.students.create(
-          {
-            moodleUserId: user.id,
-            fullName: `${user.firstname} ${user.lastname}`,
-            email: user.email,
-            idNumber: user.idnumber,
-          },
-          now,
-        );
+        const student = await stores.students.create(studentOf(user), now);
         await stores.enrollments.create({ courseId, studentId: student._id, moodleUserId: user.id }, now);
       }
     });
