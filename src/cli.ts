@@ -4,7 +4,7 @@ import { runApiCommand } from './commands/api';
 import { runApiKeyCommand } from './commands/api-key';
 import { runConfirmDeletionsCommand } from './commands/courses';
 import { runDevCommand } from './commands/dev';
-import { runMoodleSimCommand } from './commands/moodle-sim';
+import { runMoodleSimAddCourseCommand, runMoodleSimCommand } from './commands/moodle-sim';
 import { courseIds, lookBack, wholeNumber } from './commands/options';
 import { DEFAULT_REPLAY_WINDOW } from './use-cases/replay';
 import { runReplayCommand } from './commands/replay';
@@ -140,7 +140,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--role <role>', 'what the key may do').choices(['reader', 'admin']).makeOptionMandatory())
     .action(runApiKeyCommand);
 
-  program
+  const moodleSim = program
     .command('moodle-sim')
     .description("serve a simulated Moodle site that speaks Moodle's REST web-service protocol")
     .option('--host <address>', 'address to listen on', '127.0.0.1')
@@ -152,6 +152,12 @@ export function buildProgram(): Command {
     .option('--activities <n>', 'activities and resources per generated course', wholeNumber(1, 200), 12)
     .option('--latency <ms>', 'base latency of every call', wholeNumber(0, 60_000), 0)
     .action(runMoodleSimCommand);
+  moodleSim
+    .command('add-course')
+    .description('add a course to the running simulator (of "sms-sync dev"); the next course sync finds it as NEW')
+    .requiredOption('--name <full name>', 'the course full name')
+    .option('--shortname <short name>', 'the course short name (default: the full name)')
+    .action(runMoodleSimAddCourseCommand);
 
   return program;
 }

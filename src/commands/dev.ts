@@ -25,7 +25,8 @@ export async function runDevCommand(options: { fresh: boolean }): Promise<void> 
   const running = readDevState(stateDir);
   if (running !== undefined) {
     throw new CommandError(
-      `a dev stack is already running from ${devStatePath(stateDir)} (pid ${running.pid}, ${running.graphqlUrl}); stop it first, or set LOCAL_STATE_DIR`,
+      `a dev stack is already running from ${devStatePath(stateDir)} (pid ${running.pid}, ${running.graphqlUrl}); ` +
+        'stop it first, or set LOCAL_STATE_DIR',
     );
   }
   mkdirSync(stateDir, { recursive: true });
@@ -67,21 +68,31 @@ export async function runDevCommand(options: { fresh: boolean }): Promise<void> 
   });
 
   console.log('');
-  console.log(
-    `Temporal UI: ${stack.temporalUiUrl ?? `none (TEMPORAL_ADDRESS names the server at ${stack.temporalAddress}; use its UI)`}`,
-  );
+  const ownUi = `none (TEMPORAL_ADDRESS names the server at ${stack.temporalAddress}; use its UI)`;
+  console.log(`Temporal UI: ${stack.temporalUiUrl ?? ownUi}`);
   console.log(`GraphQL: ${stack.graphqlUrl}`);
   console.log(`Admin API key: ${stack.apiKeys.admin}`);
   console.log(`Reader API key: ${stack.apiKeys.reader}`);
   console.log(`Moodle: ${stack.moodleUrl}${stack.simulator ? ' (simulator, demo site)' : ''}`);
-  if (stack.seed) {
+  const { seed } = stack;
+  if (seed) {
+    const triage =
+      seed.leftNew && `, 1 left NEW for you to triage (id ${seed.leftNew.moodleId}: ${seed.leftNew.fullName})`;
     console.log(
-      `Demo SMS data: ${stack.seed.coursesOpened} course(s) opened, ${stack.seed.students} student(s), ${stack.seed.enrollments} enrollment(s)`,
+      `Demo SMS data: ${seed.coursesOpened} course(s) opened${triage ?? ''}, ` +
+        `${seed.students} student(s), ${seed.enrollments} enrollment(s)`,
     );
   }
   for (const sync of stack.firstSyncs) console.log(`Synced: ${describeFinishedSync(sync)}`);
   console.log(`Logs: ${logFile}`);
+  if (stack.simulator) {
+    console.log(
+      'Add a Moodle course for the next course sync to find as NEW: ' +
+        'npx sms-sync moodle-sim add-course --name "History 101"',
+    );
+  }
   console.log(
-    'Other terminals in this folder find this stack: npx sms-sync status | sync | replay | schedules. Ctrl-C stops everything.',
+    'Other terminals in this folder find this stack: npx sms-sync status | sync | replay | schedules. ' +
+      'Ctrl-C stops everything.',
   );
 }

@@ -53,7 +53,8 @@ export function forgetDevData(dataDir: string): void {
     } catch (error) {
       // A run as root leaves the database to the postgres user.
       throw new ConfigError([
-        `LOCAL_STATE_DIR: ${folder} cannot be removed by this user (${(error as Error).message}); remove it as root, or use another folder`,
+        `LOCAL_STATE_DIR: ${folder} cannot be removed by this user (${(error as Error).message}); ` +
+          'remove it as root, or use another folder',
       ]);
     }
   }
@@ -68,6 +69,8 @@ function keptData(dataDir: string | undefined): { temporalDbFile?: string; store
 
 export interface DemoSeed {
   coursesOpened: number;
+  /** The demo course waiting for an admin's triage; absent once one has opened or closed it. */
+  leftNew?: { moodleId: number; fullName: string };
   students: number;
   enrollments: number;
 }
@@ -95,14 +98,21 @@ export interface DevStack {
 
 /**
  * What the SMS of a demo would hold: every course the first course sync found
- * marked OPEN (as an admin would), and the simulated site's students enrolled
- * in them. Idempotent, so a stack on a kept database can start again; an admin's
- * CLOSED course stays closed.
+ * marked OPEN (as an admin would), but the site's newest (highest id), left NEW
+ * for the newcomer to triage, and the simulated site's students enrolled in the
+ * open ones. Idempotent, so a stack on a kept database can start again; an
+ * admin's decision stays, and a course added to an earlier run's simulator
+ * (gone from this one) is left alone.
  */
 export async function seedDemoEnrollments(stores: Stores, site: SiteModel, now: Date): Promise<DemoSeed> {
   const seed: DemoSeed = { coursesOpened: 0, students: 0, enrollments: 0 };
+  const newest = Math.max(...site.courses().map((course) => course.id));
   for (const course of await stores.courses.all()) {
-    if (course.lmsDeletedAt !== null || course.state === 'CLOSED') continue;
+    if (course.lmsDeletedAt !== null || course.state === 'CLOSED' || !site.hasCourse(course.moodleId)) continue;
+    if (course.state === 'NEW' && course.moodleId === newest) {
+      seed.leftNew = { moodleId: course.moodleId, fullName: course.moodle.fullName };
+      continue;
+    }
     if (course.state === 'NEW') {
       await stores.courses.setState(course.moodleId, 'OPEN', now);
       seed.coursesOpened += 1;
@@ -133,6 +143,15 @@ export async function seedDemoEnrollments(stores: Stores, site: SiteModel, now: 
     }
   }
   return seed;
+}
+
+/**
+ * Moodle never gives a course id twice, but the simulator starts afresh on every
+ * run: without this, a course added to it now would take the id of one added in
+ * an earlier run, which the kept database still knows (as NEW, or triaged).
+ */
+async function continueCourseIds(stores: Stores, site: SiteModel): Promise<void> {
+  for (const course of await stores.courses.all()) site.reserveCourseIds(course.moodleId);
 }
 
 async function startMoodle(
@@ -216,6 +235,7 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
       waiting('course sync'),
     );
     const seed = simulator && (await seedDemoEnrollments(connections.stores, simulator.site, new Date()));
+    if (simulator) await continueCourseIds(connections.stores, simulator.site);
     progress('Running an enrollment sync…');
     const enrollmentSync = await waitForSync(
       connections.temporal,

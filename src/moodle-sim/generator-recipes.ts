@@ -4,7 +4,10 @@ import type { ModName } from './records';
 import type { ActivityInput } from './site-inputs';
 import { DAY } from './units';
 
-/** The kinds of module the site generator builds (a forum with ratings is a kind of its own), and how each one looks. */
+/**
+ * The kinds of module the site generator builds (a forum with ratings is a
+ * kind of its own), and how each one looks.
+ */
 export type Recipe = ModName | 'ratedForum';
 
 /**

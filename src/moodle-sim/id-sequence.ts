@@ -8,7 +8,12 @@ export class IdSequence {
 
   take(explicit?: number): number {
     if (explicit === undefined) return this.next++;
-    this.next = Math.max(this.next, explicit + 1);
+    this.skipPast(explicit);
     return explicit;
+  }
+
+  /** Ids up to `id` are never handed out (as if rows with them had existed). */
+  skipPast(id: number): void {
+    this.next = Math.max(this.next, id + 1);
   }
 }

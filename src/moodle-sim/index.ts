@@ -8,14 +8,17 @@
  *   sim.site.grade(101, 2002, 1005, 7);        // the next grade report shows it
  *   sim.faults.set({ serverErrorRate: 0.2 });  // one call in five gets an HTML 5xx
  *   sim.calls.get('gradereport_user_get_grade_items');
+ *   await requestNewCourse(sim.url, 'abc', { fullname: 'History 101' }); // from another process, too
  *   await sim.close();
  */
 export { startMoodleSimulator, REST_ENDPOINT } from './http/server';
 export type { MoodleSimulator, MoodleSimulatorOptions, ScheduleWait } from './http/server';
+export { CONTROL_COURSES_PATH, requestNewCourse, SimulatorControlError } from './http/control';
+export type { NewCourseAnswer, NewCourseRequest } from './http/control';
 export { FaultController } from './http/faults';
 export type { FaultSettings } from './http/faults';
 export { CallCounter } from './http/call-counter';
-export { SiteModel, MODELLED_CAPABILITIES, SITE_COURSE_ID } from './site';
+export { CourseInputError, SiteModel, MODELLED_CAPABILITIES, SITE_COURSE_ID } from './site';
 export type { Capability, CourseAccess, EnrolOptions, GradeOptions, SiteModelOptions } from './site';
 export type * from './site-inputs';
 export type * from './records';

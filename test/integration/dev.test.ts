@@ -32,7 +32,10 @@ describe('sms-sync dev', () => {
     dev = startCommand(['dev'], env);
   });
 
-  /** `signal` to npm's PID alone (not its process group, as a terminal's Ctrl-C would) stops every process within seconds. */
+  /**
+   * `signal` to npm's PID alone (not its process group, as a terminal's Ctrl-C
+   * would) stops every process within seconds.
+   */
   async function stopsEverythingOn(signal: NodeJS.Signals, state: DevState): Promise<void> {
     expect(await dev.stop(signal)).toBe(EXIT_ON[signal]);
     const everything = [state.pid, ...state.servicePids];
@@ -46,15 +49,19 @@ describe('sms-sync dev', () => {
   });
 
   it(
-    'starts everything, syncs, prints URLs and keys, serves synced enrollments, is found by other commands, and Ctrl-C leaves nothing behind',
+    'starts everything, syncs, prints URLs and keys, serves synced enrollments, leaves a course NEW to triage, ' +
+      'is found by other commands (which add a course to its simulator), and Ctrl-C leaves nothing behind',
     async () => {
       const [, readerKey] = await dev.waitForLine(/^Reader API key: (\S+)$/, START_TIMEOUT_MS);
       const [, uiUrl] = await dev.waitForLine(/^Temporal UI: (http:\/\/127\.0\.0\.1:\d+)$/, 1_000);
       const [, graphqlUrl] = await dev.waitForLine(/^GraphQL: (http:\/\/127\.0\.0\.1:\d+)\/graphql$/, 1_000);
-      await dev.waitForLine(/^Admin API key: sms_\S+$/, 1_000);
+      const [, adminKey] = await dev.waitForLine(/^Admin API key: (sms_\S+)$/, 1_000);
       const [, firstSyncId] = await dev.waitForLine(/^Synced: (enrollment-sync-manual-\S+): SUCCEEDED/, 1_000);
       const [, firstSeed] = await dev.waitForLine(/^Demo SMS data: (.*)$/, 1_000);
-      expect(firstSeed).toMatch(/[1-9]\d* enrollment\(s\)/);
+      // The demo's newest course is left for the newcomer's triage; the others are opened and enrolled.
+      const triage = /^[1-9]\d* course\(s\) opened, 1 left NEW for you to triage \(id (\d+): (.+?)\), (.*)$/;
+      const [, leftNewId, leftNewName, counts] = triage.exec(firstSeed!) ?? [];
+      expect(counts).toMatch(/^\d+ student\(s\), [1-9]\d* enrollment\(s\)$/);
       await dev.waitForLine(/^Other terminals/, 5_000);
 
       const ui = await fetch(uiUrl!);
@@ -69,7 +76,8 @@ describe('sms-sync dev', () => {
         };
       }>(
         graphqlUrl!,
-        '{ enrollments(first: 100) { totalCount edges { node { lastSyncedAt progress { total } course { moodleId } } } } }',
+        '{ enrollments(first: 100) { totalCount edges { node { ' +
+          'lastSyncedAt progress { total } course { moodleId } } } } }',
         { key: readerKey },
       );
       expect(enrollments.body.errors).toBeUndefined();
@@ -91,6 +99,25 @@ describe('sms-sync dev', () => {
       expect(status.code).toBe(0);
       expect(JSON.parse(status.output)).toMatchObject({ connection: 'HEALTHY', message: expect.any(String) });
 
+      // NEW-course triage (docs/product.md): the demo left one course NEW, and a course added to the
+      // simulator from another terminal comes in as NEW with the next course sync.
+      const newCourses = async () => {
+        const courses = await graphql<{ courses: { edges: { node: { moodleId: number; fullName: string } }[] } }>(
+          graphqlUrl!,
+          '{ courses(states: [NEW]) { edges { node { moodleId fullName } } } }',
+          { key: adminKey },
+        );
+        expect(courses.body.errors).toBeUndefined();
+        return courses.body.data!.courses.edges.map((edge) => edge.node).sort((a, b) => a.moodleId - b.moodleId);
+      };
+      const leftNew = { moodleId: Number(leftNewId), fullName: leftNewName };
+      expect(await newCourses()).toEqual([leftNew]);
+      const added = await runCommand(['moodle-sim', 'add-course', '--name', 'Triage Practice 101'], bare);
+      expect(added.code).toBe(0);
+      const addedId = Number(/^Added course (\d+): Triage Practice 101 /m.exec(added.output)?.[1]);
+      expect((await runCommand(['sync', 'courses', '--wait'], bare)).code).toBe(0);
+      expect(await newCourses()).toEqual([leftNew, { moodleId: addedId, fullName: 'Triage Practice 101' }]);
+
       expect(await dev.stop('SIGINT')).toBe(130);
       expect(await waitUntil(() => !state.servicePids.some(isProcessAlive), 10_000)).toBe(true);
       expect(existsSync(devStatePath(stateDir))).toBe(false);
@@ -100,9 +127,13 @@ describe('sms-sync dev', () => {
       // systemd and CI stop by signalling its one PID.
       dev = startNpmScript('dev', [], env);
       expect((await dev.waitForLine(/^Demo SMS data: (.*)$/, START_TIMEOUT_MS))[1]).toBe(
-        '0 course(s) opened, 0 student(s), 0 enrollment(s)',
+        `0 course(s) opened, 1 left NEW for you to triage (id ${leftNewId}: ${leftNewName}), ` +
+          '0 student(s), 0 enrollment(s)',
       );
       await dev.waitForLine(/^Other terminals/, 5_000);
+      // The simulator starts afresh, yet like Moodle never gives a course id twice.
+      const again = await runCommand(['moodle-sim', 'add-course', '--name', 'Triage Practice 102'], bare);
+      expect(Number(/^Added course (\d+)/m.exec(again.output)?.[1])).toBeGreaterThan(addedId);
       const restarted = JSON.parse(readFileSync(devStatePath(stateDir), 'utf8')) as DevState;
       const connection = await Connection.connect({ address: restarted.defaults.TEMPORAL_ADDRESS as string });
       try {

@@ -151,7 +151,8 @@ function completionData(module: SimModule) {
 /** What the module's `*_export_contents` callback lists. */
 function contentFiles(module: SimModule, content: ModuleContent, siteUrl: string) {
   const pluginFile = (area: string, filename: string) =>
-    `${siteUrl}/webservice/pluginfile.php/${module.contextid}/mod_${module.modname}/${area}/${filename}?forcedownload=1`;
+    `${siteUrl}/webservice/pluginfile.php/${module.contextid}/mod_${module.modname}/` +
+    `${area}/${filename}?forcedownload=1`;
   switch (content.kind) {
     case 'page':
       return [

@@ -1,4 +1,7 @@
-/** Requests to the REST endpoint by `wsfunction`, failed ones included ('' when none was sent), and their simulated latency. */
+/**
+ * Requests to the REST endpoint by `wsfunction`, failed ones included ('' when
+ * none was sent), and their simulated latency.
+ */
 export class CallCounter {
   private readonly counts = new Map<string, number>();
   private latency = 0;

@@ -11,8 +11,13 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 /** What nginx in front of PHP-FPM shows for its own errors. */
 export function proxyErrorPage(status: number): string {
   const title = `${status} ${STATUS_TEXT[status] ?? 'Error'}`;
-  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+  return (
+    `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n` +
+    `<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`
+  );
 }
+
+const DML_READ_EXCEPTION_DOCS = 'https://docs.moodle.org/405/en/error/moodle/dmlreadexception';
 
 /** Moodle's own error page, sent with HTTP 200 when a script dies before the web-service layer. */
 export const MOODLE_ERROR_PAGE = `<!DOCTYPE html>
@@ -21,7 +26,7 @@ export const MOODLE_ERROR_PAGE = `<!DOCTYPE html>
 <body>
 <div class="box py-3 errorbox alert alert-danger">
 <p class="errormessage">Error reading from database</p>
-<p class="errorcode"><a href="https://docs.moodle.org/405/en/error/moodle/dmlreadexception">More information about this error</a></p>
+<p class="errorcode"><a href="${DML_READ_EXCEPTION_DOCS}">More information about this error</a></p>
 </div>
 </body>
 </html>
@@ -29,4 +34,5 @@ export const MOODLE_ERROR_PAGE = `<!DOCTYPE html>
 
 /** PHP notices printed before the JSON when display_errors is on. */
 export const PHP_WARNING_PREFIX =
-  '<br />\n<b>Warning</b>:  Undefined array key "grade" in <b>/var/www/moodle/grade/report/user/classes/report/user.php</b> on line <b>812</b><br />\n';
+  '<br />\n<b>Warning</b>:  Undefined array key "grade" in ' +
+  '<b>/var/www/moodle/grade/report/user/classes/report/user.php</b> on line <b>812</b><br />\n';

@@ -4,6 +4,7 @@ import { mergeRequestVariables, parsePhpInput } from '../protocol/php-params';
 import { runRestCall, wsFunctionName, type RestReply } from '../protocol/rest-server';
 import type { SiteModel } from '../site';
 import { CallCounter } from './call-counter';
+import { answerCourseControl, CONTROL_COURSES_PATH } from './control';
 import { FaultController, type FaultSettings } from './faults';
 import { MOODLE_ERROR_PAGE, PHP_WARNING_PREFIX, proxyErrorPage } from './html-pages';
 
@@ -43,6 +44,7 @@ export interface MoodleSimulator {
 /** PHP's post_max_size is in this order; anything larger is refused before PHP sees it. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const HTML_TYPE = 'text/html; charset=utf-8';
+const JSON_TYPE = 'application/json';
 const SERVER_ERROR_STATUSES = [500, 502, 503] as const;
 
 interface HttpReply {
@@ -70,6 +72,12 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://simulator');
     const body = await readBody(request);
+    if (url.pathname === CONTROL_COURSES_PATH) {
+      const { method, headers } = request;
+      const reply = answerCourseControl(site, token, { method, authorization: headers.authorization, body });
+      send(response, { status: reply.status, contentType: JSON_TYPE, body: JSON.stringify(reply.json) });
+      return;
+    }
     if (url.pathname !== REST_ENDPOINT) {
       send(response, { status: 404, contentType: HTML_TYPE, body: proxyErrorPage(404) });
       return;

@@ -40,7 +40,10 @@ export const wsErrors = {
       'sitemaintenance',
       'The site is undergoing maintenance and is currently not available',
     ),
-  /** dml_missing_record_exception: the table tells an unknown function (external_functions) from a deleted course (course). */
+  /**
+   * dml_missing_record_exception: the table tells an unknown function
+   * (external_functions) from a deleted course (course).
+   */
   missingRecord: (table: string) =>
     new MoodleWsError(
       'dml_missing_record_exception',
@@ -77,7 +80,8 @@ export const wsErrors = {
     new MoodleWsError(
       MOODLE_EXCEPTION,
       'errorcoursecontextnotvalid',
-      `You cannot execute functions in the course context (course id:${courseId}). The context error message was: ${NOT_ACCESSIBLE}`,
+      `You cannot execute functions in the course context (course id:${courseId}). ` +
+        `The context error message was: ${NOT_ACCESSIBLE}`,
     ),
   /** The capability appears only by its human-readable name. */
   noPermissions: (capabilityName: string) =>

@@ -12,7 +12,8 @@ export interface PhpJsonOptions {
   floatKeys?: ReadonlySet<string>;
 }
 
-const ESCAPED = /["\\/\u0000-\u001f\u0080-\uffff]/g; // eslint-disable-line no-control-regex -- PHP escapes control characters
+// eslint-disable-next-line no-control-regex -- PHP escapes control characters
+const ESCAPED = /["\\/\u0000-\u001f\u0080-\uffff]/g;
 const SHORT_ESCAPES: Readonly<Record<string, string>> = {
   '"': '\\"',
   '\\': '\\\\',
@@ -61,10 +62,12 @@ function encode(value: unknown, isFloat: boolean, parts: string[], options: PhpJ
   }
 }
 
+const unicodeEscape = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
 function encodeString(text: string): string {
   ESCAPED.lastIndex = 0;
   if (!ESCAPED.test(text)) return `"${text}"`;
-  return `"${text.replace(ESCAPED, (char) => SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+  return `"${text.replace(ESCAPED, (char) => SHORT_ESCAPES[char] ?? unicodeEscape(char))}"`;
 }
 
 /** PHP ≥ 7.1 prints integral floats with ".0"; precision 17 prints 17 significant digits, trailing zeros trimmed. */

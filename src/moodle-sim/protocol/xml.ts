@@ -17,7 +17,8 @@ export function xmlError(error: MoodleWsError, withDebugInfo: boolean): string {
     withDebugInfo && error.debuginfo !== undefined ? `<DEBUGINFO>${escape(error.debuginfo)}</DEBUGINFO>\n` : '';
   return (
     `${XML_DECLARATION}<EXCEPTION class="${escape(error.exception)}">\n` +
-    `<ERRORCODE>${escape(error.errorcode)}</ERRORCODE>\n<MESSAGE>${escape(error.message)}</MESSAGE>\n${debug}</EXCEPTION>\n`
+    `<ERRORCODE>${escape(error.errorcode)}</ERRORCODE>\n` +
+    `<MESSAGE>${escape(error.message)}</MESSAGE>\n${debug}</EXCEPTION>\n`
   );
 }
 

@@ -15,6 +15,15 @@ export const SITE_COURSE_ID = 1;
  */
 export type CourseAccess = 'granted' | 'notenrolled' | 'nogradeaccess';
 
+/** Moodle's column sizes (course.fullname, course.shortname). */
+const MAX_FULLNAME_LENGTH = 254;
+const MAX_SHORTNAME_LENGTH = 255;
+
+/** A course Moodle would refuse to create; its message is for the person who asked for it. */
+export class CourseInputError extends Error {
+  override readonly name = 'CourseInputError';
+}
+
 interface CatalogEntry {
   course: SimCourse;
   contents: CourseContents;
@@ -38,11 +47,8 @@ export class Catalog {
 
   /** The course and its sections; SiteModel opens its gradebook and enrolment list. */
   addCourse(input: CourseInput): SimCourse {
-    if (input.id !== undefined && this.entries.has(input.id)) throw new Error(`course ${input.id} exists`);
+    this.checkNewCourse(input);
     const format = input.format ?? 'topics';
-    if ((format === 'site') !== (input.id === SITE_COURSE_ID)) {
-      throw new Error(`the front page is course ${SITE_COURSE_ID} and the only course with format "site"`);
-    }
     const created = input.timecreated ?? this.now();
     const course: SimCourse = {
       id: format === 'site' ? SITE_COURSE_ID : this.courseIds.take(input.id),
@@ -69,6 +75,36 @@ export class Catalog {
     const contents = new CourseContents(course, this.contentIds, input.sections);
     this.entries.add(course.id, { course, contents, deleted: false, access: 'granted' });
     return course;
+  }
+
+  private checkNewCourse(input: CourseInput): void {
+    if (input.id !== undefined && this.entries.has(input.id)) throw new CourseInputError(`course ${input.id} exists`);
+    if (((input.format ?? 'topics') === 'site') !== (input.id === SITE_COURSE_ID)) {
+      throw new CourseInputError(`the front page is course ${SITE_COURSE_ID} and the only course with format "site"`);
+    }
+    for (const [field, value, maxLength] of [
+      ['full name', input.fullname, MAX_FULLNAME_LENGTH],
+      ['short name', input.shortname, MAX_SHORTNAME_LENGTH],
+    ] as const) {
+      if (value.trim() === '') throw new CourseInputError(`a course needs a ${field}`);
+      if (value.length > maxLength) {
+        throw new CourseInputError(`the ${field} is ${value.length} characters long; Moodle allows ${maxLength}`);
+      }
+    }
+    // Moodle's shortnametaken: short names identify courses to people, so no two existing courses share one.
+    for (const entry of this.entries.values()) {
+      if (!entry.deleted && entry.course.shortname === input.shortname) {
+        throw new CourseInputError(`the short name "${input.shortname}" is already used by course ${entry.course.id}`);
+      }
+    }
+  }
+
+  /**
+   * Ids up to `courseId` are never given to a new course: Moodle never reuses one, and a simulator that
+   * starts afresh must not hand out again an id a client already saw.
+   */
+  reserveCourseIds(courseId: number): void {
+    this.courseIds.skipPast(courseId);
   }
 
   updateCourse(courseId: number, changes: CourseChanges): SimCourse {

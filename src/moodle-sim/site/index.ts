@@ -16,7 +16,7 @@ import { Gradebooks, type GradeOptions } from './gradebooks';
 import { ServiceConfig, type Capability } from './service-config';
 import { UserDirectory } from './users';
 
-export { SITE_COURSE_ID, type CourseAccess } from './catalog';
+export { CourseInputError, SITE_COURSE_ID, type CourseAccess } from './catalog';
 export type { EnrolOptions } from './enrolments';
 export type { GradeOptions } from './gradebooks';
 export { MODELLED_CAPABILITIES, type Capability } from './service-config';
@@ -111,6 +111,7 @@ export class SiteModel {
     this.#enrolments.open(course.id);
     return course;
   };
+  readonly reserveCourseIds = (courseId: number) => this.#catalog.reserveCourseIds(courseId);
   readonly updateCourse = (courseId: number, changes: CourseChanges) => this.#catalog.updateCourse(courseId, changes);
   readonly deleteCourse = (courseId: number) => this.#catalog.deleteCourse(courseId);
   readonly restoreCourse = (courseId: number) => this.#catalog.restoreCourse(courseId);

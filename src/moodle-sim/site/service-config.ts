@@ -77,7 +77,10 @@ export class ServiceConfig {
     return this.capabilities.has(capability);
   }
 
-  /** Site debugging ≥ NORMAL: error bodies carry `debuginfo` (default on, like the example responses in test/fixtures/moodle). */
+  /**
+   * Site debugging ≥ NORMAL: error bodies carry `debuginfo` (default on, like
+   * the example responses in test/fixtures/moodle).
+   */
   setDebugging(on: boolean): void {
     this.debuggingOn = on;
   }

@@ -1,20 +1,30 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { request } from 'undici';
-import { runCommand, startCommand } from '../../support/cli';
+import { writeDevState } from '../../../src/config/dev-state';
+import { runCommand, startCommand, type RunningCommand } from '../../support/cli';
+
+/** POSTs a web-service call to the simulator at `url`, as a Moodle client would. */
+async function wsCall<T>(url: string, wsfunction: string, token: string): Promise<T> {
+  const response = await request(`${url}/webservice/rest/server.php?moodlewsrestformat=json&wsfunction=${wsfunction}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `wstoken=${token}`,
+  });
+  return (await response.body.json()) as T;
+}
 
 describe('sms-sync moodle-sim', () => {
   it('serves the demo site on a free port, prints its URL, and stops on Ctrl-C', async () => {
     const command = startCommand(['moodle-sim', '--token', 'cli-token']);
     try {
       const [, url] = await command.waitForLine(/^Moodle simulator: (http:\/\/127\.0\.0\.1:\d+)$/);
-      const response = await request(
-        `${url}/webservice/rest/server.php?moodlewsrestformat=json&wsfunction=core_webservice_get_site_info`,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: 'wstoken=cli-token',
-        },
+      const site = await wsCall<{ sitename: string; functions: unknown[] }>(
+        url!,
+        'core_webservice_get_site_info',
+        'cli-token',
       );
-      const site = (await response.body.json()) as { sitename: string; functions: unknown[] };
       expect(site.sitename).toBe('Example Academy');
       expect(site.functions.length).toBeGreaterThan(0);
     } finally {
@@ -28,5 +38,76 @@ describe('sms-sync moodle-sim', () => {
     expect(output).toContain(
       "option '--courses <n>' argument 'many' is invalid. expected a whole number from 3 to 5000",
     );
+  });
+
+  describe('add-course', () => {
+    let simulator: RunningCommand;
+    let url: string;
+    let stateDir: string;
+    /** The environment of another terminal: no Moodle settings, a state folder of its own. */
+    let env: NodeJS.ProcessEnv;
+
+    beforeAll(async () => {
+      simulator = startCommand(['moodle-sim', '--token', 'sim-token']);
+      [, url] = (await simulator.waitForLine(/^Moodle simulator: (\S+)$/)) as [string, string];
+    });
+
+    beforeEach(() => {
+      stateDir = mkdtempSync(path.join(tmpdir(), 'sms-sync-add-course-'));
+      const { MOODLE_URL: _url, MOODLE_TOKEN: _token, ...inherited } = process.env;
+      env = { ...inherited, LOCAL_STATE_DIR: stateDir };
+    });
+
+    afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+    afterAll(async () => {
+      await simulator?.stop('SIGINT');
+    });
+
+    it('adds a course to the simulator of the running dev stack, prints its id, and Moodle lists it', async () => {
+      // What a running `sms-sync dev` leaves for other terminals (this test process stands in for it).
+      writeDevState(stateDir, {
+        pid: process.pid,
+        servicePids: [],
+        graphqlUrl: 'http://127.0.0.1:1/graphql',
+        defaults: { MOODLE_URL: url, MOODLE_TOKEN: 'sim-token' },
+      });
+      const { code, output } = await runCommand(['moodle-sim', 'add-course', '--name', 'History 101'], env);
+      expect(code).toBe(0);
+      expect(output).toMatch(/^Added course \d+: History 101 \(short name "History 101", category 1\)$/m);
+      expect(output).toContain('sms-sync sync courses --wait');
+      const id = Number(/^Added course (\d+)/m.exec(output)?.[1]);
+
+      const courses = await wsCall<{ id: number; fullname: string; visible: number }[]>(
+        url,
+        'core_course_get_courses',
+        'sim-token',
+      );
+      expect(courses.find((course) => course.id === id)).toMatchObject({ fullname: 'History 101', visible: 1 });
+    });
+
+    it('takes MOODLE_URL and MOODLE_TOKEN, and a short name of its own', async () => {
+      const args = ['moodle-sim', 'add-course', '--name', 'Geography 120', '--shortname', 'GEO120'];
+      const { code, output } = await runCommand(args, { ...env, MOODLE_URL: url, MOODLE_TOKEN: 'sim-token' });
+      expect(code).toBe(0);
+      expect(output).toMatch(/^Added course \d+: Geography 120 \(short name "GEO120", category 1\)$/m);
+    });
+
+    it('refuses an empty name with the reason and exit code 64', async () => {
+      const { code, output } = await runCommand(['moodle-sim', 'add-course', '--name', ''], {
+        ...env,
+        MOODLE_URL: url,
+        MOODLE_TOKEN: 'sim-token',
+      });
+      expect(code).toBe(64);
+      expect(output.trim()).toBe('a course needs a full name');
+    });
+
+    it('without a running dev stack or the variables, says what is missing and exits 78', async () => {
+      const { code, output } = await runCommand(['moodle-sim', 'add-course', '--name', 'History 101'], env);
+      expect(code).toBe(78);
+      expect(output).toContain('MOODLE_URL: required but not set');
+      expect(output).toContain('npm run dev');
+    });
   });
 });
