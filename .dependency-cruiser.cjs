@@ -12,6 +12,7 @@
  *   activities              all I/O of a sync
  *   config                  the environment, parsed once
  *   moodle, store           adapters
+ *   support                 secrets, logging, metrics and tracing plumbing
  *   domain                  pure logic
  *
  * The Moodle simulator is a separate tool: nothing in the service imports it
@@ -19,7 +20,7 @@
  */
 const layers = [
   { name: 'domain', path: '^src/domain/' },
-  { name: 'support', path: '^src/(secret|logger)\\.ts$' },
+  { name: 'support', path: '^src/((secret|logger)\\.ts$|metrics/|telemetry/)' },
   { name: 'adapters', path: '^src/(moodle|store)/' },
   { name: 'config', path: '^src/config/' },
   { name: 'activities', path: '^activities/' },
@@ -75,11 +76,19 @@ module.exports = {
     },
     {
       name: 'workflows-run-in-the-sandbox',
-      comment: 'Workflow code imports only the domain, its own folder, activity types and @temporalio/workflow.',
+      comment:
+        'Workflow code imports only the domain, its own folder, activity types, @temporalio/workflow ' +
+        'and the OpenTelemetry interceptors made for the sandbox (the workflow entry of the contrib package).',
       severity: 'error',
       from: { path: '^workflows/' },
       to: {
-        pathNot: ['^workflows/', '^src/domain/', '^activities/', 'node_modules/@temporalio/(workflow|common)/'],
+        pathNot: [
+          '^workflows/',
+          '^src/domain/',
+          '^activities/',
+          'node_modules/@temporalio/(workflow|common)/',
+          'node_modules/@temporalio/interceptors-opentelemetry/lib/workflow/',
+        ],
       },
     },
     {

@@ -1,8 +1,9 @@
+import { Context } from '@temporalio/activity';
 import { SYNC_SCOPES } from '../src/domain/sync-scopes';
 import { describeHeldDeletions, diffCourses } from '../src/domain/course-diff';
 import { MOODLE_FUNCTIONS, type MoodleClient } from '../src/moodle';
 import type { Stores } from '../src/store';
-import { toActivityFailure } from './failures';
+import { failureLogFields, toActivityFailure } from './failures';
 
 /** What a course sync needs from Moodle; checked before anything is read. */
 export const COURSE_SYNC_FUNCTIONS = [MOODLE_FUNCTIONS.siteInfo, MOODLE_FUNCTIONS.courses] as const;
@@ -58,21 +59,23 @@ export function createCourseSyncActivities({ stores, moodle, now, deletionGuardR
             at,
           );
         }
-        return {
-          counts: {
-            coursesSeen: diff.seen,
-            coursesNew: diff.created.length,
-            coursesChanged: diff.changed.length,
-            coursesRestored: diff.restored.length,
-            coursesDeleted: diff.deleted.length,
-            heldDeletions: diff.heldDeletions.length,
-            coursesUnchanged: diff.unchanged,
-            documentsWritten,
-          },
-          moodleCalls: session.calls.byFunction(),
+        const counts: CourseSyncCounts = {
+          coursesSeen: diff.seen,
+          coursesNew: diff.created.length,
+          coursesChanged: diff.changed.length,
+          coursesRestored: diff.restored.length,
+          coursesDeleted: diff.deleted.length,
+          heldDeletions: diff.heldDeletions.length,
+          coursesUnchanged: diff.unchanged,
+          documentsWritten,
         };
+        const moodleCalls = session.calls.byFunction();
+        Context.current().log.info('course list synced', { ...counts, moodleCalls });
+        return { counts, moodleCalls };
       } catch (error) {
-        throw toActivityFailure(error, { moodleCalls: session.calls.byFunction() });
+        const failure = toActivityFailure(error, { moodleCalls: session.calls.byFunction() });
+        Context.current().log.warn('course list sync attempt failed', failureLogFields(failure));
+        throw failure;
       }
     },
   };

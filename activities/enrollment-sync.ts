@@ -11,10 +11,11 @@ import {
   type PerStudentSettings,
 } from '../src/domain/enrollment-sync';
 import type { UserGrades } from '../src/domain/moodle-data';
+import { NO_SYNC_METRICS, type SyncMetrics } from '../src/metrics/sync-metrics';
 import { isMoodleError, MOODLE_FUNCTIONS, type MoodleClient, type MoodleSession } from '../src/moodle';
 import type { Stores } from '../src/store';
 import type { EnrollmentSyncState, EnrollmentSyncWrite } from '../src/store/enrollments';
-import { toActivityFailure } from './failures';
+import { failureLogFields, toActivityFailure } from './failures';
 
 /** What an enrollment sync needs from Moodle; checked once per run before any course is read. */
 export const ENROLLMENT_SYNC_FUNCTIONS = [
@@ -45,6 +46,8 @@ export interface EnrollmentSyncDeps {
   moodle: MoodleClient;
   now: () => Date;
   perStudent?: PerStudentSettings;
+  /** The worker's metrics; none by default (tests). */
+  metrics?: SyncMetrics;
 }
 
 export function createEnrollmentSyncActivities({
@@ -52,6 +55,7 @@ export function createEnrollmentSyncActivities({
   moodle,
   now,
   perStudent = DEFAULT_PER_STUDENT_SETTINGS,
+  metrics = NO_SYNC_METRICS,
 }: EnrollmentSyncDeps) {
   return {
     /** Fails the run early, with the technician's message, when the token cannot do the job at all. */
@@ -130,7 +134,7 @@ export function createEnrollmentSyncActivities({
           courseId,
         );
         await stores.courses.recordEnrollmentSync(courseId, usePerStudent ? undefined : gradebook.length, at);
-        return {
+        const result: CourseEnrollmentSyncResult = {
           enrollments: enrollments.length,
           enrollmentsChanged: plan.updates.length,
           enrollmentsUnchanged: plan.unchanged,
@@ -139,8 +143,13 @@ export function createEnrollmentSyncActivities({
           perStudent: usePerStudent,
           moodleCalls: session.calls.byFunction(),
         };
+        Context.current().log.info('course enrollments synced', { courseId, ...result });
+        return result;
       } catch (error) {
-        throw toActivityFailure(error, { courseId, moodleCalls: session.calls.byFunction() });
+        const failure = toActivityFailure(error, { courseId, moodleCalls: session.calls.byFunction() });
+        // One line per failed attempt, with the course; the workflow records the course's failure once retries end.
+        Context.current().log.warn('course enrollment sync attempt failed', { courseId, ...failureLogFields(failure) });
+        throw failure;
       } finally {
         stopHeartbeat();
       }
@@ -157,6 +166,8 @@ export function createEnrollmentSyncActivities({
         },
         now(),
       );
+      metrics.courseFailed(input.code);
+      Context.current().log.warn('course enrollments not synced', { courseId: input.courseId, code: input.code });
     },
   };
 }

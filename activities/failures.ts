@@ -34,3 +34,16 @@ export function toActivityFailure(
     details: [details],
   });
 }
+
+/** What a log line tells of a failed attempt (as `toActivityFailure` made it): code, kind, the technician's message. */
+export function failureLogFields(failure: unknown): Record<string, unknown> {
+  if (!(failure instanceof ApplicationFailure)) return { err: failure };
+  const details = failure.details?.[0] as SyncFailureDetails | undefined;
+  return {
+    code: details?.code,
+    moodleKind: details?.moodleKind,
+    wsfunction: details?.wsfunction,
+    retryable: !failure.nonRetryable,
+    message: failure.message,
+  };
+}

@@ -1,8 +1,8 @@
 import { createCourseSyncActivities, type CourseSyncDeps } from './course-sync';
 import { createEnrollmentSyncActivities, type EnrollmentSyncDeps } from './enrollment-sync';
-import { createSyncRunActivities } from './sync-runs';
+import { createSyncRunActivities, type SyncRunDeps } from './sync-runs';
 
-export type ActivityDeps = CourseSyncDeps & EnrollmentSyncDeps;
+export type ActivityDeps = CourseSyncDeps & EnrollmentSyncDeps & SyncRunDeps;
 
 /** Every activity the worker registers, built once from injected dependencies. */
 export function createActivities(deps: ActivityDeps) {

@@ -51,7 +51,13 @@ export function buildProgram(): Command {
         'sync once, print URLs and keys',
     )
     .option('--fresh', 'start from empty data: forget the database and the Temporal history kept in LOCAL_STATE_DIR')
-    .action((options: { fresh?: boolean }) => runDevCommand({ fresh: options.fresh === true }));
+    .option(
+      '--prometheus',
+      'also start Prometheus (PROMETHEUS_PATH) scraping the worker and the API, with the alert rules',
+    )
+    .action((options: { fresh?: boolean; prometheus?: boolean }) =>
+      runDevCommand({ fresh: options.fresh === true, prometheus: options.prometheus === true }),
+    );
 
   program
     .command('worker')

@@ -6,6 +6,7 @@ import { authenticate } from './auth';
 import { createLoaders, type ApiContext, type ApiDeps } from './context';
 import { GRAPHIQL, renderGraphiQL } from './graphiql';
 import { apiError } from './errors';
+import { operationMetrics } from './operation-metrics';
 import { Mutation } from './resolvers/mutation';
 import { Query } from './resolvers/query';
 import { Course, DateTime, Enrollment, Student, SyncError, SyncRun } from './resolvers/types';
@@ -120,6 +121,7 @@ const everyErrorHasACode: Plugin<ApiContext> = {
  * reaches clients as "Unexpected error." and is logged here.
  */
 export function createApp(deps: ApiDeps) {
+  const metrics = deps.observeOperation && operationMetrics(GRAPHQL_PATH, deps.observeOperation);
   return createYoga<object, ApiContext>({
     schema: createSchemaForApi(),
     graphqlEndpoint: GRAPHQL_PATH,
@@ -144,7 +146,14 @@ export function createApp(deps: ApiDeps) {
         return maskError(error, message, isDev);
       },
     },
-    plugins: [requireApiKey(deps), EnvelopArmorPlugin(ARMOR), mutationsAreForAdmins, everyErrorHasACode],
+    plugins: [
+      ...(metrics ? [metrics.first] : []),
+      requireApiKey(deps),
+      EnvelopArmorPlugin(ARMOR),
+      mutationsAreForAdmins,
+      everyErrorHasACode,
+      ...(metrics ? [metrics.last] : []),
+    ],
     context: ({ request }: YogaInitialContext): ApiContext => {
       const viewer = authenticate(request.headers.get('authorization'), deps.apiKeys);
       // requireApiKey has already refused requests without a valid key.

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { ReportCardLine } from '../domain/report-card';
 import type { Logger } from '../logger';
+import type { GraphqlOperationObservation } from '../metrics/graphql-operations';
 import type { MoodleClient } from '../moodle';
 import type { CourseDocument, Stores, StudentDocument } from '../store';
 import type { SyncLauncher } from '../temporal/launcher';
@@ -16,6 +17,8 @@ export interface ApiDeps {
   apiKeys: readonly ApiKeyEntry[];
   graphiql: boolean;
   logger: Logger;
+  /** Told of every answered GraphQL request (metrics); none by default. */
+  observeOperation?: (observation: GraphqlOperationObservation) => void;
 }
 
 /** Batches the lookups a page of results makes, so a page costs a constant number of queries. */

@@ -8,7 +8,7 @@ import { forgetDevData, startDevStack, type DevStack } from '../local/dev-stack'
 import { exitCleanlyOnSignals } from '../local/processes';
 import { ensureLocalTools } from '../local/tools';
 import { createLogger } from '../logger';
-import { installTemporalLogging } from '../temporal/runtime';
+import { installTemporalRuntime } from '../temporal/runtime';
 import { CommandError } from './exit-codes';
 
 export const DEV_LOG_FILE = 'dev.log';
@@ -18,7 +18,7 @@ export const DEV_LOG_FILE = 'dev.log';
  * scripts can read (`Temporal UI: `, `GraphQL: `, `Admin API key: `,
  * `Reader API key: `), until Ctrl-C stops all of it.
  */
-export async function runDevCommand(options: { fresh: boolean }): Promise<void> {
+export async function runDevCommand(options: { fresh: boolean; prometheus: boolean }): Promise<void> {
   // The dev stack's own settings come from the environment only: it is the one that writes the state file.
   const config = loadConfig(process.env);
   const { stateDir } = config.local;
@@ -38,7 +38,7 @@ export async function runDevCommand(options: { fresh: boolean }): Promise<void> 
     { role: 'dev' },
     pino.destination({ dest: logFile, append: false, sync: true }),
   );
-  installTemporalLogging(log);
+  const temporal = await installTemporalRuntime(log, { metrics: true });
 
   // Ctrl-C during start-up must stop what has started so far, so the handler comes first.
   let stack: DevStack | undefined = undefined;
@@ -48,7 +48,13 @@ export async function runDevCommand(options: { fresh: boolean }): Promise<void> 
     await stack?.stop();
   });
   await ensureLocalTools(config, (line) => console.log(line));
-  stack = await startDevStack(config, { log, progress: (step) => console.log(step), dataDir: stateDir });
+  stack = await startDevStack(config, {
+    log,
+    progress: (step) => console.log(step),
+    dataDir: stateDir,
+    temporalMetricsUrl: temporal.metricsUrl,
+    prometheus: options.prometheus,
+  });
 
   writeDevState(stateDir, {
     pid: process.pid,
@@ -74,6 +80,8 @@ export async function runDevCommand(options: { fresh: boolean }): Promise<void> 
   console.log(`Admin API key: ${stack.apiKeys.admin}`);
   console.log(`Reader API key: ${stack.apiKeys.reader}`);
   console.log(`Moodle: ${stack.moodleUrl}${stack.simulator ? ' (simulator, demo site)' : ''}`);
+  console.log(`Metrics: worker ${stack.metricsUrls.worker}, API ${stack.metricsUrls.api}`);
+  if (stack.prometheusUrl) console.log(`Prometheus: ${stack.prometheusUrl} (alerts: ${stack.prometheusUrl}/alerts)`);
   const { seed } = stack;
   if (seed) {
     const triage =

@@ -2,21 +2,29 @@ import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { openConnections } from '../services/connections';
 import { startWorkerService } from '../services/worker';
-import { installTemporalLogging } from '../temporal/runtime';
+import { startTracing } from '../telemetry/tracing';
+import { installTemporalRuntime } from '../temporal/runtime';
 
 export async function runWorkerCommand(): Promise<void> {
   const config = loadConfig(process.env, {
     require: ['MONGODB_URI', 'TEMPORAL_ADDRESS', 'MOODLE_URL', 'MOODLE_TOKEN'],
   });
   const log = createLogger(config.logLevel, { role: 'worker' });
-  installTemporalLogging(log);
-  const connections = await openConnections(config);
+  const temporal = await installTemporalRuntime(log, { metrics: config.metrics.workerPort !== undefined });
+  // Before anything connects: the Temporal client, the worker and the database pick it up as they are made.
+  const tracing = startTracing(config.tracing, log);
   try {
-    const worker = await startWorkerService(config, connections, { log });
-    // The SDK's runtime drains the worker on SIGINT/SIGTERM, which ends it.
-    await worker.done;
-    log.info('worker stopped');
+    const connections = await openConnections(config, tracing.databaseOptions);
+    tracing.traceDatabase(connections.database.client);
+    try {
+      const worker = await startWorkerService(config, connections, { log, temporalMetricsUrl: temporal.metricsUrl });
+      // The SDK's runtime drains the worker on SIGINT/SIGTERM, which ends it.
+      await worker.done;
+      log.info('worker stopped');
+    } finally {
+      await connections.close();
+    }
   } finally {
-    await connections.close();
+    await tracing.shutdown();
   }
 }

@@ -88,6 +88,8 @@ const envSchema = z.object({
   TEMPORAL_CLI_PATH: optionalText,
   FERRETDB_PATH: optionalText,
   POSTGRES_BIN_DIR: optionalText,
+  /** Debian's `prometheus` package puts it on PATH; `sms-sync dev --prometheus` and a test start it. */
+  PROMETHEUS_PATH: z.string().min(1).default('prometheus'),
   MOODLE_URL: url('an http(s) URL of the Moodle site').refine(
     (value) => value === undefined || /^https?:\/\//.test(value),
     'expected an http(s) URL of the Moodle site',
@@ -128,6 +130,14 @@ const envSchema = z.object({
       }
       return keys;
     }),
+  /** Where the worker and the API serve Prometheus's /metrics, each on a listener of its own. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** 0: a free port; unset: the metrics listener is off. */
+  WORKER_METRICS_PORT: optionalInteger(0, 65_535),
+  API_METRICS_PORT: optionalInteger(0, 65_535),
+  /** OpenTelemetry's own variable: set, a sync is traced from schedule to database write and exported there. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url('an http(s) URL of an OTLP/HTTP collector'),
+  OTEL_SERVICE_NAME: z.string().min(1).default('sms-sync'),
   LOCAL_STATE_DIR: z.string().min(1).default(DEFAULT_STATE_DIR),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -151,7 +161,7 @@ export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as ConfigVariable[]
 export interface Config {
   mongo: { uri?: string; database: string };
   temporal: { address?: string; namespace: string; taskQueue: string };
-  tools: { temporalCliPath?: string; ferretDbPath?: string; postgresBinDir?: string };
+  tools: { temporalCliPath?: string; ferretDbPath?: string; postgresBinDir?: string; prometheusPath: string };
   moodle: { url?: string; token?: Secret; timeoutMs: number; maxConnections: number };
   sync: {
     courseIntervalMs: number;
@@ -164,6 +174,10 @@ export interface Config {
   };
   /** `port` is undefined when API_PORT is not set. */
   api: { host: string; port?: number; keys: ApiKeyEntry[]; graphiql: boolean };
+  /** A port is undefined when that process serves no metrics. */
+  metrics: { host: string; workerPort?: number; apiPort?: number };
+  /** `otlpEndpoint` undefined: no tracing at all, at no cost. */
+  tracing: { otlpEndpoint?: string; serviceName: string };
   local: {
     /** Where `sms-sync dev` keeps its state file and log (git-ignored). */
     stateDir: string;
@@ -242,7 +256,12 @@ export function loadConfig<R extends ConfigVariable = never>(
   const config: Config = {
     mongo: { uri: e.MONGODB_URI, database: e.MONGODB_DB },
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
-    tools: { temporalCliPath: e.TEMPORAL_CLI_PATH, ferretDbPath: e.FERRETDB_PATH, postgresBinDir: e.POSTGRES_BIN_DIR },
+    tools: {
+      temporalCliPath: e.TEMPORAL_CLI_PATH,
+      ferretDbPath: e.FERRETDB_PATH,
+      postgresBinDir: e.POSTGRES_BIN_DIR,
+      prometheusPath: e.PROMETHEUS_PATH,
+    },
     moodle: {
       url: e.MOODLE_URL,
       token: e.MOODLE_TOKEN === undefined ? undefined : new Secret(e.MOODLE_TOKEN),
@@ -257,6 +276,8 @@ export function loadConfig<R extends ConfigVariable = never>(
       perStudent: { ratio: e.ENROLLMENT_PER_STUDENT_RATIO, max: e.ENROLLMENT_PER_STUDENT_MAX },
     },
     api: { host: e.API_HOST, port: e.API_PORT, keys: e.API_KEYS, graphiql: e.NODE_ENV === 'development' },
+    metrics: { host: e.METRICS_HOST, workerPort: e.WORKER_METRICS_PORT, apiPort: e.API_METRICS_PORT },
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     local: {
       stateDir: e.LOCAL_STATE_DIR,
       devStack: devStack && {

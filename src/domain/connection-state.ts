@@ -1,7 +1,8 @@
 import type { MoodleErrorKind } from './moodle-data';
 import { moodleErrorCode } from './sync-error-code';
 
-export type ConnectionStatus = 'HEALTHY' | 'DEGRADED' | 'FAILING' | 'UNKNOWN';
+export const CONNECTION_STATUSES = ['HEALTHY', 'DEGRADED', 'FAILING', 'UNKNOWN'] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
 /** The likely cause, for tools; `message` says it in plain words. */
 export type ConnectionCause =
@@ -49,6 +50,15 @@ export interface ConnectionState {
 }
 
 export const STALE_AFTER_MS = 30 * 60_000;
+
+/**
+ * How long without a success means FAILING when the syncs run every `intervalsMs`: 30 minutes, or
+ * the shortest interval when that is longer, since some sync is due within every such span and a
+ * longer interval must not read as a silent worker.
+ */
+export function staleAfterForIntervals(intervalsMs: readonly number[]): number {
+  return Math.max(STALE_AFTER_MS, Math.min(...intervalsMs));
+}
 
 type AccessCause = Exclude<ConnectionCause, 'SYNC_FAILED' | 'NO_RECENT_SUCCESS' | 'SYNC_ERRORS'>;
 

@@ -4,18 +4,19 @@ import path from 'node:path';
 import { waitForSync, type FinishedSync } from '../use-cases/sync-outcome';
 import { generateApiKey, hashApiKey } from '../api/auth';
 import { GRAPHQL_PATH } from '../api/app';
-import type { ApiServer } from '../api/server';
 import { ConfigError, type Config, type ConfigWith } from '../config';
 import type { Logger } from '../logger';
 import { demoSite, startMoodleSimulator, type MoodleSimulator, type SiteModel } from '../moodle-sim';
 import { Secret } from '../secret';
-import { startApiService } from '../services/api';
+import { startApiService, type ApiService } from '../services/api';
 import { openConnections, type Connections, type ServiceConfig } from '../services/connections';
 import { startWorkerService, type RunningWorker } from '../services/worker';
 import type { Stores } from '../store';
 import { DuplicateRecordError } from '../store/errors';
 import { temporalSyncLauncher } from '../temporal/launcher';
+import { startPrometheus } from './prometheus';
 import { startLocalServices, type LocalServices } from './services';
+import { REPO_ROOT } from './tools';
 
 /**
  * The complete local stack of `sms-sync dev`, on loopback: Temporal (dev
@@ -37,7 +38,14 @@ export interface DevStackOptions {
    * kept when absent.
    */
   dataDir?: string;
+  /** The Temporal SDK's own metrics endpoint, which the worker's /metrics appends (`installTemporalRuntime`). */
+  temporalMetricsUrl?: string;
+  /** Also start a Prometheus that scrapes the worker and the API and evaluates the alert rules. */
+  prometheus?: boolean;
 }
+
+/** The alert rules a local Prometheus evaluates: the ones ops deploy. */
+export const ALERT_RULES_FILE = path.join(REPO_ROOT, 'ops', 'prometheus', 'alerts.yml');
 
 /** The folders a dev stack keeps its data in (SQLite adds files beside Temporal's database, hence a folder). */
 const keptFolders = (dataDir: string) => ({
@@ -81,6 +89,9 @@ export interface DevStack {
   readonly mongoUri: string;
   readonly moodleUrl: string;
   readonly graphqlUrl: string;
+  readonly metricsUrls: { worker?: string; api?: string };
+  /** The local Prometheus, with `prometheus`. */
+  readonly prometheusUrl?: string;
   /** The simulated site, when no real Moodle is configured (tests and demos change it). */
   readonly simulator?: MoodleSimulator;
   /** The configuration the stack runs with (the simulator's URL and token filled in). */
@@ -211,6 +222,12 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
           { role: 'reader', sha256: hashApiKey(apiKeys.reader) },
         ],
       },
+      // On by default here, so that a newcomer can look at them (and Prometheus can scrape them).
+      metrics: {
+        ...moodle.config.metrics,
+        workerPort: moodle.config.metrics.workerPort ?? 0,
+        apiPort: moodle.config.metrics.apiPort ?? 0,
+      },
     };
     const connections = await openConnections(config);
     stops.push(() => connections.close());
@@ -219,10 +236,26 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
     const worker: RunningWorker = await startWorkerService(config, connections, {
       log,
       workflowBundlePath: options.workflowBundlePath,
+      temporalMetricsUrl: options.temporalMetricsUrl,
     });
     stops.push(() => worker.stop());
-    const api: ApiServer = await startApiService(config, connections, { log });
+    const api: ApiService = await startApiService(config, connections, { log });
     stops.push(() => api.close());
+    const metricsUrls = { worker: worker.metricsUrl, api: api.metricsUrl };
+    let prometheusUrl: string | undefined;
+    if (options.prometheus) {
+      progress('Starting Prometheus with the alert rules…');
+      const targets = Object.entries(metricsUrls).flatMap(([job, url]) =>
+        url === undefined ? [] : [{ job: `sms-sync-${job}`, address: new URL(url).host }],
+      );
+      const prometheus = await startPrometheus({
+        binary: config.tools.prometheusPath,
+        targets,
+        ruleFiles: [ALERT_RULES_FILE],
+      });
+      stops.push(() => prometheus.stop());
+      prometheusUrl = prometheus.url;
+    }
 
     const syncs = temporalSyncLauncher(connections.temporal, config);
     const waiting = (what: string) => (elapsedMs: number) =>
@@ -250,6 +283,8 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
       mongoUri: services.mongoUri,
       moodleUrl: config.moodle.url,
       graphqlUrl: `${api.url}${GRAPHQL_PATH}`,
+      metricsUrls,
+      prometheusUrl,
       simulator,
       config,
       connections,

@@ -2,6 +2,7 @@ import { Pool } from 'undici';
 import type { Secret } from '../secret';
 import { errorFromTransport, type MoodleCall } from './classify';
 import { encodeParams, type MoodleParams } from './encode';
+import { isMoodleError, type MoodleErrorKind } from './errors';
 import { MOODLE_FUNCTIONS, type MoodleFunction } from './functions';
 import {
   parseCourseContents,
@@ -18,6 +19,14 @@ import type { CourseSection, MoodleCourse, MoodleUser, SiteInfo, UserGrades } fr
 /** The ways an admin can name a student when looking them up in Moodle. */
 export type UserLookupField = 'id' | 'idnumber' | 'username' | 'email';
 
+/** One call as an observer sees it: what, how long, and how it failed; never its parameters or the site. */
+export interface MoodleCallObservation {
+  wsfunction: MoodleFunction;
+  durationMs: number;
+  /** Absent when the call succeeded. */
+  errorKind?: MoodleErrorKind;
+}
+
 export interface MoodleClientOptions {
   /** The site's wwwroot; may contain a path. */
   url: string;
@@ -29,6 +38,8 @@ export interface MoodleClientOptions {
   connectTimeoutMs?: number;
   /** Bound on concurrent requests to the site (MOODLE_MAX_CONNECTIONS). */
   maxConnections: number;
+  /** Told of every call once it has succeeded or failed (metrics); must not throw. */
+  onCall?: (call: MoodleCallObservation) => void;
 }
 
 export interface MoodleCallCounts {
@@ -108,9 +119,10 @@ export function createMoodleClient(options: MoodleClientOptions): MoodleClient {
 
   const clientCounts = new CallCounter();
   const gradeTimeoutMs = options.gradeTimeoutMs ?? DEFAULT_GRADE_TIMEOUT_MS;
+  const observe = options.onCall ?? (() => {});
   return {
-    ...createSession(send, clientCounts, gradeTimeoutMs),
-    scoped: () => createSession(send, new CallCounter(), gradeTimeoutMs, clientCounts),
+    ...createSession({ send, observe, gradeTimeoutMs, counts: clientCounts }),
+    scoped: () => createSession({ send, observe, gradeTimeoutMs, counts: new CallCounter(), clientCounts }),
     close: () => pool.close(),
   };
 }
@@ -121,6 +133,15 @@ interface CallExtra {
 }
 
 type Send = (wsfunction: MoodleFunction, params: MoodleParams, extra: CallExtra) => Promise<unknown>;
+
+interface SessionParts {
+  send: Send;
+  observe: (call: MoodleCallObservation) => void;
+  gradeTimeoutMs: number;
+  counts: CallCounter;
+  /** The client's counts, which a scoped session's calls add to. */
+  clientCounts?: CallCounter;
+}
 
 class CallCounter implements MoodleCallCounts {
   readonly #counts = new Map<string, number>();
@@ -138,20 +159,34 @@ class CallCounter implements MoodleCallCounts {
   }
 }
 
-/** The typed calls, counted in the session's own `counts` and in the client's. */
-function createSession(
-  send: Send,
-  counts: CallCounter,
-  gradeTimeoutMs: number,
-  clientCounts?: CallCounter,
-): MoodleSession {
-  const call = (wsfunction: MoodleFunction, params: MoodleParams, extra: CallExtra = {}) => {
+/**
+ * The typed calls, counted in the session's own `counts` and in the client's. A call is observed once
+ * its answer is parsed: an answer of the wrong shape is a failed call (`protocol`) too.
+ */
+function createSession({ send, observe, gradeTimeoutMs, counts, clientCounts }: SessionParts): MoodleSession {
+  async function call<T>(
+    wsfunction: MoodleFunction,
+    params: MoodleParams,
+    parse: (json: unknown) => T,
+    extra: CallExtra = {},
+  ): Promise<T> {
     counts.record(wsfunction);
     clientCounts?.record(wsfunction);
-    return send(wsfunction, params, extra);
-  };
+    const started = performance.now();
+    const observed = (errorKind?: MoodleErrorKind) =>
+      observe({ wsfunction, durationMs: performance.now() - started, ...(errorKind && { errorKind }) });
+    try {
+      const result = parse(await send(wsfunction, params, extra));
+      observed();
+      return result;
+    } catch (error) {
+      // Everything the client throws is a MoodleError; anything else would be a bug, counted as unclassified.
+      observed(isMoodleError(error) ? error.kind : 'moodle-error');
+      throw error;
+    }
+  }
 
-  const getSiteInfo = async () => parseSiteInfo(await call(MOODLE_FUNCTIONS.siteInfo, {}));
+  const getSiteInfo = () => call(MOODLE_FUNCTIONS.siteInfo, {}, parseSiteInfo);
 
   async function getUsersByField(field: UserLookupField, values: readonly string[]): Promise<MoodleUser[]> {
     const batches: (readonly string[])[] = [];
@@ -159,8 +194,10 @@ function createSession(
       batches.push(values.slice(start, start + USER_LOOKUP_BATCH));
     }
     const results = await Promise.all(
-      batches.map(async (batch) =>
-        parseUsers(await call(MOODLE_FUNCTIONS.usersByField, { field, values: batch }), MOODLE_FUNCTIONS.usersByField),
+      batches.map((batch) =>
+        call(MOODLE_FUNCTIONS.usersByField, { field, values: batch }, (json) =>
+          parseUsers(json, MOODLE_FUNCTIONS.usersByField),
+        ),
       ),
     );
     return results.flat();
@@ -173,32 +210,28 @@ function createSession(
       assertFunctionsAllowed(siteInfo, required);
       return siteInfo;
     },
-    getCourses: async () => parseCourses(await call(MOODLE_FUNCTIONS.courses, {})),
-    getCourseContents: async (courseId) =>
-      parseCourseContents(
-        await call(
-          MOODLE_FUNCTIONS.courseContents,
-          {
-            courseid: courseId,
-            options: [
-              { name: 'excludecontents', value: true },
-              // Stealth activities are available to students; the sync decides how to count them.
-              { name: 'includestealthmodules', value: true },
-            ],
-          },
-          { courseId },
-        ),
+    getCourses: () => call(MOODLE_FUNCTIONS.courses, {}, parseCourses),
+    getCourseContents: (courseId) =>
+      call(
+        MOODLE_FUNCTIONS.courseContents,
+        {
+          courseid: courseId,
+          options: [
+            { name: 'excludecontents', value: true },
+            // Stealth activities are available to students; the sync decides how to count them.
+            { name: 'includestealthmodules', value: true },
+          ],
+        },
+        parseCourseContents,
+        { courseId },
       ),
-    getGradeItems: async (courseId, userId = 0) =>
-      parseGradeItems(
-        await call(
-          MOODLE_FUNCTIONS.gradeItems,
-          { courseid: courseId, userid: userId },
-          { courseId, timeoutMs: gradeTimeoutMs },
-        ),
-      ),
-    getEnrolledUsers: async (courseId) =>
-      parseUsers(await call(MOODLE_FUNCTIONS.enrolledUsers, { courseid: courseId }, { courseId })),
+    getGradeItems: (courseId, userId = 0) =>
+      call(MOODLE_FUNCTIONS.gradeItems, { courseid: courseId, userid: userId }, parseGradeItems, {
+        courseId,
+        timeoutMs: gradeTimeoutMs,
+      }),
+    getEnrolledUsers: (courseId) =>
+      call(MOODLE_FUNCTIONS.enrolledUsers, { courseid: courseId }, parseUsers, { courseId }),
     getUsersByField,
     calls: counts,
   };

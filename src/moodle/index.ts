@@ -1,6 +1,7 @@
 export {
   createMoodleClient,
   type MoodleCallCounts,
+  type MoodleCallObservation,
   type MoodleClient,
   type MoodleClientOptions,
   type MoodleSession,

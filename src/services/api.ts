@@ -2,18 +2,26 @@ import { createApp } from '../api/app';
 import { startApiServer, type ApiServer } from '../api/server';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { graphqlOperationRecorder } from '../metrics/graphql-operations';
 import { temporalSyncLauncher } from '../temporal/launcher';
 import type { Connections } from './connections';
+import { startServiceMetrics } from './metrics';
 
 /** `sms-sync api` listens here when API_PORT is not set. */
 export const DEFAULT_API_PORT = 4000;
 
-/** Serves the GraphQL API over the given connections. */
+export interface ApiService extends ApiServer {
+  /** Its /metrics (`http://host:port/metrics`); absent when API_METRICS_PORT is not set. */
+  readonly metricsUrl?: string;
+}
+
+/** Serves the GraphQL API over the given connections, and its metrics on a listener of their own. */
 export async function startApiService(
   config: Config,
   connections: Connections,
   options: { log: Logger; port?: number },
-): Promise<ApiServer> {
+): Promise<ApiService> {
+  const metrics = await startServiceMetrics('api', config, connections, { log: options.log });
   const now = () => new Date();
   const app = createApp({
     stores: connections.stores,
@@ -23,6 +31,7 @@ export async function startApiService(
     apiKeys: config.api.keys,
     graphiql: config.api.graphiql,
     logger: options.log,
+    ...(metrics && { observeOperation: graphqlOperationRecorder(metrics.metrics) }),
   });
   const server = await startApiServer(app, {
     host: config.api.host,
@@ -32,7 +41,17 @@ export async function startApiService(
       await connections.temporal.workflowService.getSystemInfo({});
       return true;
     },
+  }).catch(async (error: unknown) => {
+    await metrics?.close();
+    throw error;
   });
   options.log.info({ url: server.url }, 'GraphQL API listening');
-  return server;
+  return {
+    ...server,
+    metricsUrl: metrics?.url,
+    async close() {
+      await server.close();
+      await metrics?.close();
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { ConfigWith } from '../config';
-import { createMoodleClient, type MoodleClient } from '../moodle';
+import { createMoodleClient, type MoodleCallObservation, type MoodleClient } from '../moodle';
 import { createStores, ensureIndexes, type Stores } from '../store';
 import { connectDatabase, type Database } from '../store/mongo';
 import { connectClient } from '../temporal/client';
@@ -14,8 +14,12 @@ export interface Connections {
   stores: Stores;
   moodle: MoodleClient;
   temporal: Client;
+  /** Tells `observer` of every call the Moodle client makes (metrics); returns the function that stops it. */
+  observeMoodleCalls(observer: MoodleCallObserver): () => void;
   close(): Promise<void>;
 }
+
+export type MoodleCallObserver = (call: MoodleCallObservation) => void;
 
 /** `monitorCommands` lets a benchmark count the service's database round trips. */
 export type DatabaseOptions = Parameters<typeof connectDatabase>[2];
@@ -44,12 +48,21 @@ export async function openConnections(
   const { database, stores } = await openStores(config, databaseOptions);
   try {
     const temporal = await connectClient(config.temporal.address, config.temporal.namespace);
-    const moodle = createMoodleClient(config.moodle);
+    // Observers come and go with the services that serve metrics; the client is made once, before them.
+    const observers = new Set<MoodleCallObserver>();
+    const moodle = createMoodleClient({
+      ...config.moodle,
+      onCall: (call) => observers.forEach((observer) => observer(call)),
+    });
     return {
       database,
       stores,
       moodle,
       temporal,
+      observeMoodleCalls(observer) {
+        observers.add(observer);
+        return () => observers.delete(observer);
+      },
       async close() {
         await temporal.connection.close();
         await moodle.close();

@@ -191,6 +191,17 @@ export class CourseStore {
     };
   }
 
+  /**
+   * OPEN courses, not deleted, whose enrollments last synced before `cutoff`. Only courses with
+   * enrollments are ever synced, and enrollments are never removed, so `enrollmentsSyncedAt` also
+   * says the course has some; one never synced yet is not counted (its failure is an open sync error).
+   * The equality part is what the embedded store pushes down (`courses_tab`'s fields); the date is
+   * then compared on OPEN courses only (docs/local-store.md).
+   */
+  async countStale(cutoff: Date): Promise<number> {
+    return this.collection.countDocuments({ state: 'OPEN', deleted: false, enrollmentsSyncedAt: { $lt: cutoff } });
+  }
+
   /** Leaves `updatedAt` alone: it tells when the course itself changed, not when its grades were read. */
   async recordEnrollmentSync(moodleId: number, gradebookUsers: number | undefined, now: Date): Promise<void> {
     await this.collection.updateOne(

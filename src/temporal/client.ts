@@ -1,13 +1,24 @@
-import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { Client, Connection, WorkflowIdConflictPolicy, type ClientInterceptors } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { courseSyncWorkflow, enrollmentSyncWorkflow } from '../../workflows';
 import type { CourseSyncInput, CourseSyncResult } from '../../workflows/course-sync';
 import type { EnrollmentSyncInput, EnrollmentSyncResult } from '../../workflows/enrollment-sync';
 import type { SyncKind, SyncTrigger } from '../domain/sync-run';
+import { activeTracing, type Tracing } from '../telemetry/tracing';
 import { COURSE_SYNC_WORKFLOW_ID, ENROLLMENT_SYNC_WORKFLOW_ID, enrollmentSyncCourseWorkflowId } from './workflow-ids';
 
 export async function connectClient(address: string, namespace: string): Promise<Client> {
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, interceptors: clientInterceptors(activeTracing()) });
+}
+
+/**
+ * In a process that traces (src/telemetry/tracing.ts: the API), a workflow started here gets a
+ * StartWorkflow span that its headers carry to the worker, so the run's trace begins at its start.
+ * Scheduled runs are started by the Temporal server: theirs begin at RunWorkflow.
+ */
+export function clientInterceptors(tracing: Tracing | undefined): ClientInterceptors | undefined {
+  return tracing && { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
 }
 
 /**

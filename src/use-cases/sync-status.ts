@@ -1,5 +1,7 @@
+import type { Config } from '../config';
 import {
   connectionState,
+  staleAfterForIntervals,
   type ConnectionState,
   type FinishedRun,
   type OpenErrorGroup,
@@ -9,11 +11,16 @@ import type { Stores, SyncRunDocument } from '../store';
 
 const KINDS: readonly SyncKind[] = ['COURSE', 'ENROLLMENT'];
 
+/** The schedules' intervals, which decide how long without a success reads as FAILING. */
+export type SyncIntervals = Pick<Config['sync'], 'courseIntervalMs' | 'enrollmentIntervalMs'>;
+
 /** What the SMS front end's connection panel and `sms-sync status` show. */
 export interface SyncStatus {
   state: ConnectionState;
   lastCourseSync: SyncRunDocument | null;
   lastEnrollmentSync: SyncRunDocument | null;
+  /** When the latest SUCCEEDED or PARTIAL run of each kind finished; null before the first. */
+  lastSuccessAt: Record<SyncKind, Date | null>;
   /** Open sync errors grouped by code. */
   openErrors: OpenErrorGroup[];
 }
@@ -26,8 +33,9 @@ function finishedRun(run: SyncRunDocument | null): FinishedRun[] {
 /**
  * Reads the latest runs of each kind and the open errors, and computes the
  * connection state from them (MongoDB only: it works while Temporal or Moodle is down).
+ * Without `intervals`, FAILING comes after the default 30 minutes without a success.
  */
-export async function readSyncStatus(stores: Stores, now: Date): Promise<SyncStatus> {
+export async function readSyncStatus(stores: Stores, now: Date, intervals?: SyncIntervals): Promise<SyncStatus> {
   const [latest, latestFinished, successes, openErrors] = await Promise.all([
     Promise.all(KINDS.map((kind) => stores.syncRuns.latest(kind))),
     Promise.all(KINDS.map((kind) => stores.syncRuns.latestFinished(kind))),
@@ -40,7 +48,20 @@ export async function readSyncStatus(stores: Stores, now: Date): Promise<SyncSta
     latestRuns: latestFinished.flatMap(finishedRun),
     lastSuccessAt: successTimes.length === 0 ? null : new Date(Math.max(...successTimes)),
     openErrors,
+    ...(intervals && {
+      staleAfterMs: staleAfterForIntervals([intervals.courseIntervalMs, intervals.enrollmentIntervalMs]),
+    }),
   });
   const [lastCourseSync = null, lastEnrollmentSync = null] = latest;
-  return { state, lastCourseSync, lastEnrollmentSync, openErrors };
+  const [lastCourseSuccess = null, lastEnrollmentSuccess = null] = successes;
+  return {
+    state,
+    lastCourseSync,
+    lastEnrollmentSync,
+    lastSuccessAt: {
+      COURSE: lastCourseSuccess?.finishedAt ?? null,
+      ENROLLMENT: lastEnrollmentSuccess?.finishedAt ?? null,
+    },
+    openErrors,
+  };
 }
