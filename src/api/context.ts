@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { SyncIntervals } from '../use-cases/sync-status';
 import type { ReportCardLine } from '../domain/report-card';
 import type { Logger } from '../logger';
 import type { GraphqlOperationObservation } from '../metrics/graphql-operations';
@@ -14,6 +15,8 @@ export interface ApiDeps {
   moodle: Pick<MoodleClient, 'getUsersByField'>;
   syncs: SyncLauncher;
   now: () => Date;
+  /** The schedules' intervals, which say when no success for a while means FAILING. */
+  syncIntervals: SyncIntervals;
   apiKeys: readonly ApiKeyEntry[];
   graphiql: boolean;
   logger: Logger;

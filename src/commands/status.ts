@@ -38,7 +38,11 @@ function runLine(label: string, run: SyncRunDocument | null): string {
 export async function runStatusCommand(options: { json?: boolean }): Promise<void> {
   await withOps(['MONGODB_URI'], async (ops) => {
     const stores = await ops.stores();
-    const { state, lastCourseSync, lastEnrollmentSync, openErrors } = await readSyncStatus(stores, new Date());
+    const { state, lastCourseSync, lastEnrollmentSync, openErrors } = await readSyncStatus(
+      stores,
+      new Date(),
+      ops.config.sync,
+    );
     if (options.json) {
       printJson({
         connection: state.status,

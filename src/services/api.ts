@@ -28,6 +28,7 @@ export async function startApiService(
     moodle: connections.moodle,
     syncs: temporalSyncLauncher(connections.temporal, config, now),
     now,
+    syncIntervals: config.sync,
     apiKeys: config.api.keys,
     graphiql: config.api.graphiql,
     logger: options.log,

@@ -33,9 +33,9 @@ function finishedRun(run: SyncRunDocument | null): FinishedRun[] {
 /**
  * Reads the latest runs of each kind and the open errors, and computes the
  * connection state from them (MongoDB only: it works while Temporal or Moodle is down).
- * Without `intervals`, FAILING comes after the default 30 minutes without a success.
+ * FAILING comes after the longer of 30 minutes and the shortest sync interval without a success.
  */
-export async function readSyncStatus(stores: Stores, now: Date, intervals?: SyncIntervals): Promise<SyncStatus> {
+export async function readSyncStatus(stores: Stores, now: Date, intervals: SyncIntervals): Promise<SyncStatus> {
   const [latest, latestFinished, successes, openErrors] = await Promise.all([
     Promise.all(KINDS.map((kind) => stores.syncRuns.latest(kind))),
     Promise.all(KINDS.map((kind) => stores.syncRuns.latestFinished(kind))),
@@ -48,9 +48,7 @@ export async function readSyncStatus(stores: Stores, now: Date, intervals?: Sync
     latestRuns: latestFinished.flatMap(finishedRun),
     lastSuccessAt: successTimes.length === 0 ? null : new Date(Math.max(...successTimes)),
     openErrors,
-    ...(intervals && {
-      staleAfterMs: staleAfterForIntervals([intervals.courseIntervalMs, intervals.enrollmentIntervalMs]),
-    }),
+    staleAfterMs: staleAfterForIntervals([intervals.courseIntervalMs, intervals.enrollmentIntervalMs]),
   });
   const [lastCourseSync = null, lastEnrollmentSync = null] = latest;
   const [lastCourseSuccess = null, lastEnrollmentSuccess = null] = successes;

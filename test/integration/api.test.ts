@@ -32,6 +32,7 @@ async function startApi(harness: SyncHarness, stores: Stores): Promise<ApiServer
       now,
     ),
     now,
+    syncIntervals: loadConfig({}).sync,
     apiKeys: API_KEYS,
     graphiql: false,
     logger: createLogger('silent'),

@@ -17,6 +17,7 @@ import { expectedProgress } from '../support/expected-progress';
 import { uniqueName, workflowBundlePath, type TestTemporal } from '../support/environment';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness';
 import { studentOf } from '../support/students';
+import { loadConfig } from '../../src/config';
 
 const TOKEN = 'e11e0000e11e0000e11e0000e11e0000';
 const COURSES = 8;
@@ -249,14 +250,14 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
         enrollmentId: missing!._id.toHexString(),
       });
       await expectSyncedFromModel((await stores.enrollments.get(others[0]!._id.toHexString()))!);
-      expect((await readSyncStatus(stores, new Date())).state.status).toBe('DEGRADED');
+      expect((await readSyncStatus(stores, new Date(), loadConfig({}).sync)).state.status).toBe('DEGRADED');
 
       sim.site.enrol(courseId, missing!.moodleUserId, 'student');
       const recovery = await runEnrollmentSync();
       expect(recovery.outcome).toBe('SUCCEEDED');
       await expectSyncedFromModel((await stores.enrollments.get(missing!._id.toHexString()))!);
       expect(await stores.syncErrors.open(SYNC_SCOPES.enrollment(missing!._id.toHexString()))).toEqual([]);
-      expect((await readSyncStatus(stores, new Date())).state.status).toBe('HEALTHY');
+      expect((await readSyncStatus(stores, new Date(), loadConfig({}).sync)).state.status).toBe('HEALTHY');
     },
   );
 
@@ -306,7 +307,7 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
       error: { code: 'MOODLE_MISSING_CAPABILITY' },
       counts: { coursesDenied: COURSES },
     });
-    const { state } = await readSyncStatus(stores, new Date());
+    const { state } = await readSyncStatus(stores, new Date(), loadConfig({}).sync);
     expect(state).toMatchObject({ status: 'FAILING', cause: 'MISSING_CAPABILITY' });
     expect(state.message).toMatch(/capability/);
 

@@ -9,6 +9,7 @@ import { emptyCourseDiff } from '../../src/domain/course-diff';
 import { launchChromium } from '../support/browser';
 import { moodleCourseFields } from '../support/courses';
 import { openTestStores } from '../support/environment';
+import { loadConfig } from '../../src/config';
 
 /**
  * GraphiQL as `npm run dev` serves it, in headless Chromium: it must render and
@@ -53,6 +54,7 @@ describe('GraphiQL in a browser, with no network but the API', () => {
         startEnrollmentSync: () => Promise.reject(new Error('a reader never starts a sync')),
       },
       now: () => new Date(),
+      syncIntervals: loadConfig({}).sync,
       apiKeys: [{ role: 'reader', sha256: hashApiKey(READER_KEY) }],
       graphiql: true,
       logger: createLogger('silent'),

@@ -62,7 +62,11 @@ export const Query = {
     loaders.student.load(parseRecordId(args.id, 'id')),
 
   syncStatus: async (_: unknown, _args: unknown, { deps }: ApiContext) => {
-    const { state, lastCourseSync, lastEnrollmentSync } = await readSyncStatus(deps.stores, deps.now());
+    const { state, lastCourseSync, lastEnrollmentSync } = await readSyncStatus(
+      deps.stores,
+      deps.now(),
+      deps.syncIntervals,
+    );
     return {
       connection: state.status,
       message: state.message,

@@ -10,6 +10,7 @@ import type { Database } from '../../../src/store/mongo';
 import { temporalSyncLauncher } from '../../../src/temporal/launcher';
 import { moodleCourseFields } from '../../support/courses';
 import { openTestStores, testConfig, uniqueName } from '../../support/environment';
+import { loadConfig } from '../../../src/config';
 
 /**
  * The resolvers through Yoga's own `fetch`, with no HTTP server, over a real
@@ -83,6 +84,7 @@ describe('GraphQL resolvers through yoga.fetch on a real store', () => {
       },
       syncs: temporalSyncLauncher(client, { temporal: { taskQueue }, sync: { courseConcurrency: 2 } }, () => NOW),
       now: () => NOW,
+      syncIntervals: loadConfig({}).sync,
       apiKeys: [
         { role: 'admin', sha256: hashApiKey(ADMIN_KEY) },
         { role: 'reader', sha256: hashApiKey(READER_KEY) },
