@@ -1,4 +1,11 @@
-import type { Collection, Document, OptionalUnlessRequiredId } from 'mongodb';
+import {
+  MongoNetworkError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  type Collection,
+  type Document,
+  type OptionalUnlessRequiredId,
+} from 'mongodb';
 import { isDuplicateKeyError } from './mongo';
 
 /** A create refused because the record already exists; the API maps it to a typed error. */
@@ -20,6 +27,19 @@ export class InvalidCursorError extends RangeError {
   constructor(cursor: string) {
     super(`invalid cursor "${cursor}"`);
   }
+}
+
+/**
+ * The database did not answer (no server selectable, a connection lost or refused, the client closed):
+ * a condition that passes, which callers report as "unavailable, try again" rather than as a bug.
+ * Layers above the store ask this instead of knowing the driver's error classes.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return (
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoNetworkError ||
+    error instanceof MongoTopologyClosedError
+  );
 }
 
 /**

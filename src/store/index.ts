@@ -32,7 +32,7 @@ export async function ensureIndexes(stores: Stores): Promise<void> {
 }
 
 /** What the layers above may know of the store: its errors and the documents it returns. */
-export { DuplicateRecordError, InvalidCursorError } from './errors';
+export { DuplicateRecordError, InvalidCursorError, isDatabaseUnavailable } from './errors';
 export type { CourseDocument } from './courses';
 export type { EnrollmentDocument, EnrollmentListQuery } from './enrollments';
 export type { StudentDocument } from './students';
