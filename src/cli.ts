@@ -4,7 +4,7 @@ import { runApiCommand } from './commands/api';
 import { runApiKeyCommand } from './commands/api-key';
 import { runConfirmDeletionsCommand } from './commands/courses';
 import { runDevCommand } from './commands/dev';
-import { runMoodleSimAddCourseCommand, runMoodleSimCommand } from './commands/moodle-sim';
+import { runMoodleSimAddCourseCommand, runMoodleSimCommand, runMoodleSimTokenCommand } from './commands/moodle-sim';
 import { courseIds, lookBack, wholeNumber } from './commands/options';
 import { DEFAULT_REPLAY_WINDOW } from './use-cases/replay';
 import { runReplayCommand } from './commands/replay';
@@ -164,6 +164,14 @@ export function buildProgram(): Command {
     .requiredOption('--name <full name>', 'the course full name')
     .option('--shortname <short name>', 'the course short name (default: the full name)')
     .action(runMoodleSimAddCourseCommand);
+  moodleSim
+    .command('revoke-token')
+    .description('make the running simulator refuse its token (invalidtoken): syncs fail, the alert fires')
+    .action(() => runMoodleSimTokenCommand({ revoked: true }));
+  moodleSim
+    .command('restore-token')
+    .description('make the running simulator accept its token again, undoing revoke-token')
+    .action(() => runMoodleSimTokenCommand({ revoked: false }));
 
   return program;
 }

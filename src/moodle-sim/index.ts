@@ -9,12 +9,14 @@
  *   sim.faults.set({ serverErrorRate: 0.2 });  // one call in five gets an HTML 5xx
  *   sim.calls.get('gradereport_user_get_grade_items');
  *   await requestNewCourse(sim.url, 'abc', { fullname: 'History 101' }); // from another process, too
+ *   await requestTokenState(sim.url, 'abc', { revoked: true });  // calls now get invalidtoken
  *   await sim.close();
  */
 export { startMoodleSimulator, REST_ENDPOINT } from './http/server';
 export type { MoodleSimulator, MoodleSimulatorOptions, ScheduleWait } from './http/server';
-export { CONTROL_COURSES_PATH, requestNewCourse, SimulatorControlError } from './http/control';
-export type { NewCourseAnswer, NewCourseRequest } from './http/control';
+export { CONTROL_COURSES_PATH, CONTROL_TOKEN_PATH } from './http/control';
+export type { NewCourseAnswer, NewCourseRequest, TokenState } from './http/control';
+export { requestNewCourse, requestTokenState, SimulatorControlError } from './http/control-client';
 export { FaultController } from './http/faults';
 export type { FaultSettings } from './http/faults';
 export { CallCounter } from './http/call-counter';

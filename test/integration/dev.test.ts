@@ -49,13 +49,18 @@ describe('sms-sync dev', () => {
   });
 
   it(
-    'starts everything, syncs, prints URLs and keys, serves synced enrollments, leaves a course NEW to triage, ' +
-      'is found by other commands (which add a course to its simulator), and Ctrl-C leaves nothing behind',
+    'starts everything, syncs, prints URLs and keys, serves synced enrollments and metrics, leaves a course NEW to ' +
+      'triage, is found by other commands (which revoke the token of its simulator and add a course to it), ' +
+      'and Ctrl-C leaves nothing behind',
     async () => {
       const [, readerKey] = await dev.waitForLine(/^Reader API key: (\S+)$/, START_TIMEOUT_MS);
       const [, uiUrl] = await dev.waitForLine(/^Temporal UI: (http:\/\/127\.0\.0\.1:\d+)$/, 1_000);
       const [, graphqlUrl] = await dev.waitForLine(/^GraphQL: (http:\/\/127\.0\.0\.1:\d+)\/graphql$/, 1_000);
       const [, adminKey] = await dev.waitForLine(/^Admin API key: (sms_\S+)$/, 1_000);
+      const [, workerMetricsUrl, apiMetricsUrl] = await dev.waitForLine(
+        /^Metrics: worker (http:\/\/127\.0\.0\.1:\d+\/metrics), API (http:\/\/127\.0\.0\.1:\d+\/metrics)$/,
+        1_000,
+      );
       const [, firstSyncId] = await dev.waitForLine(/^Synced: (enrollment-sync-manual-\S+): SUCCEEDED/, 1_000);
       const [, firstSeed] = await dev.waitForLine(/^Demo SMS data: (.*)$/, 1_000);
       // The demo's newest course is left for the newcomer's triage; the others are opened and enrolled.
@@ -66,6 +71,10 @@ describe('sms-sync dev', () => {
 
       const ui = await fetch(uiUrl!);
       expect(ui.status).toBe(200);
+      // What Prometheus scrapes: the worker counts the runs it ran; the API exports the health read from MongoDB.
+      const metrics = async (url: string) => (await fetch(url)).text();
+      expect(await metrics(workerMetricsUrl!)).toMatch(/^sms_sync_runs_total\{[^}]*kind="COURSE"[^}]*\} [1-9]/m);
+      expect(await metrics(apiMetricsUrl!)).toMatch(/^sms_sync_last_success_timestamp_seconds\{kind="COURSE"\} /m);
 
       const enrollments = await graphql<{
         enrollments: {
@@ -98,6 +107,17 @@ describe('sms-sync dev', () => {
       const status = await runCommand(['status', '--json'], bare);
       expect(status.code).toBe(0);
       expect(JSON.parse(status.output)).toMatchObject({ connection: 'HEALTHY', message: expect.any(String) });
+
+      // The README's "See an alert fire": with the token revoked, a sync fails and the worker counts what
+      // SmsSyncMoodlePermissionDenied reads; restored, the next sync (the course sync below) succeeds.
+      expect((await runCommand(['moodle-sim', 'revoke-token'], bare)).code).toBe(0);
+      const refused = await runCommand(['sync', 'courses', '--wait'], bare);
+      expect(refused.code).toBe(2);
+      expect(refused.output).toMatch(/: FAILED — MOODLE_INVALID_TOKEN: /);
+      expect(await metrics(workerMetricsUrl!)).toMatch(
+        /^sms_sync_moodle_call_errors_total\{[^}]*kind="invalid-token"[^}]*\} [1-9]/m,
+      );
+      expect((await runCommand(['moodle-sim', 'restore-token'], bare)).code).toBe(0);
 
       // NEW-course triage (docs/product.md): the demo left one course NEW, and a course added to the
       // simulator from another terminal comes in as NEW with the next course sync.

@@ -1,13 +1,15 @@
 import { CourseInputError, type SiteModel } from '../site';
 
 /**
- * The simulator's own door beside Moodle's REST endpoint, for a person trying
- * the service (`sms-sync moodle-sim add-course`): it adds a course to the
- * running site, as a Moodle admin would in the web interface. It is not part
- * of Moodle's protocol, so it speaks plain JSON, is never faulted or counted,
- * and takes the web-service token as a bearer: it changes the site.
+ * The simulator's own doors beside Moodle's REST endpoint, for a person trying
+ * the service (`sms-sync moodle-sim add-course`, `revoke-token`, …): each does
+ * what a Moodle admin would do in the web interface. They are not part of
+ * Moodle's protocol, so they speak plain JSON, are never faulted or counted,
+ * and take the configured web-service token as a bearer, even while it is
+ * revoked: whoever revoked it must be able to restore it.
  */
 export const CONTROL_COURSES_PATH = '/simulator/courses';
+export const CONTROL_TOKEN_PATH = '/simulator/token';
 
 /** `POST /simulator/courses`; the short name defaults to the full name. */
 export interface NewCourseRequest {
@@ -24,6 +26,11 @@ export interface NewCourseAnswer {
   visible: boolean;
 }
 
+/** `POST /simulator/token`: revoked, REST calls with the token get `invalidtoken`; the answer is the new state. */
+export interface TokenState {
+  revoked: boolean;
+}
+
 export interface ControlRequest {
   method: string | undefined;
   authorization: string | undefined;
@@ -32,89 +39,69 @@ export interface ControlRequest {
 
 export interface ControlReply {
   status: number;
-  json: NewCourseAnswer | { error: string };
+  json: NewCourseAnswer | TokenState | { error: string };
 }
 
-export function answerCourseControl(site: SiteModel, token: string, request: ControlRequest): ControlReply {
+export interface ControlRoute {
+  /** Completes "only POST, which …". */
+  does: string;
+  /** A body that works, shown when the body is not a JSON object. */
+  example: string;
+  answer(site: SiteModel, fields: Record<string, unknown>): ControlReply;
+}
+
+const ROUTES = new Map<string, ControlRoute>([
+  [CONTROL_COURSES_PATH, { does: 'adds a course', example: '{"fullname": "History 101"}', answer: addCourse }],
+  [CONTROL_TOKEN_PATH, { does: 'revokes or restores the token', example: '{"revoked": true}', answer: setTokenState }],
+]);
+
+/** The control route at `path`, if it is one; anything else is left to Moodle's endpoints. */
+export function controlRoute(path: string): ControlRoute | undefined {
+  return ROUTES.get(path);
+}
+
+export function answerControl(
+  site: SiteModel,
+  token: string,
+  route: ControlRoute,
+  request: ControlRequest,
+): ControlReply {
   if (request.authorization !== `Bearer ${token}`) {
     return { status: 401, json: { error: 'send the web-service token as "Authorization: Bearer <token>"' } };
   }
-  if (request.method !== 'POST') return { status: 405, json: { error: 'only POST, which adds a course' } };
-  const input = newCourseRequest(request.body);
-  if (typeof input === 'string') return { status: 400, json: { error: input } };
-  try {
-    const course = site.addCourse({ fullname: input.fullname, shortname: input.shortname ?? input.fullname });
-    const { id, shortname, fullname, categoryid, visible } = course;
-    return { status: 201, json: { id, shortname, fullname, categoryid, visible } };
-  } catch (error) {
-    if (!(error instanceof CourseInputError)) throw error;
-    return { status: 400, json: { error: error.message } };
-  }
-}
-
-/** The request, or what is wrong with it. */
-function newCourseRequest(body: string): NewCourseRequest | string {
+  if (request.method !== 'POST') return { status: 405, json: { error: `only POST, which ${route.does}` } };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = JSON.parse(request.body);
   } catch {
-    return 'expected a JSON body such as {"fullname": "History 101"}';
+    return badRequest(`expected a JSON body such as ${route.example}`);
   }
-  if (typeof parsed !== 'object' || parsed === null) return 'expected a JSON object';
-  const { fullname, shortname } = parsed as Record<string, unknown>;
-  if (typeof fullname !== 'string') return 'fullname: expected a string';
-  if (shortname !== undefined && typeof shortname !== 'string') return 'shortname: expected a string';
-  return { fullname, shortname };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return badRequest('expected a JSON object');
+  }
+  return route.answer(site, parsed as Record<string, unknown>);
 }
 
-/** A refusal `sms-sync moodle-sim add-course` explains; `badInput` when the course itself was refused. */
-export class SimulatorControlError extends Error {
-  override readonly name = 'SimulatorControlError';
-
-  constructor(
-    message: string,
-    readonly badInput = false,
-  ) {
-    super(message);
-  }
+function badRequest(error: string): ControlReply {
+  return { status: 400, json: { error } };
 }
 
-const CONTROL_TIMEOUT_MS = 10_000;
-
-/** Adds a course to the simulator serving `siteUrl` through its control endpoint. */
-export async function requestNewCourse(
-  siteUrl: string,
-  token: string,
-  course: NewCourseRequest,
-): Promise<NewCourseAnswer> {
-  let response: Response;
+function addCourse(site: SiteModel, { fullname, shortname }: Record<string, unknown>): ControlReply {
+  if (typeof fullname !== 'string') return badRequest('fullname: expected a string');
+  if (shortname !== undefined && typeof shortname !== 'string') return badRequest('shortname: expected a string');
   try {
-    response = await fetch(`${siteUrl.replace(/\/+$/, '')}${CONTROL_COURSES_PATH}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(course),
-      signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS),
-    });
+    const course = site.addCourse({ fullname, shortname: shortname ?? fullname });
+    const { id, categoryid, visible } = course;
+    return { status: 201, json: { id, shortname: course.shortname, fullname: course.fullname, categoryid, visible } };
   } catch (error) {
-    // fetch's own message is only "fetch failed"; its cause says why (ECONNREFUSED…). Read by shape, not
-    // instanceof: the cause comes from Node's internals, another realm under test runners.
-    const cause = (error as { cause?: { message?: unknown } }).cause?.message;
-    const reason = typeof cause === 'string' ? cause : String(error);
-    throw new SimulatorControlError(`cannot reach the Moodle simulator at ${siteUrl} (${reason})`);
+    if (!(error instanceof CourseInputError)) throw error;
+    return badRequest(error.message);
   }
-  const text = await response.text();
-  switch (response.status) {
-    case 201:
-      return JSON.parse(text) as NewCourseAnswer;
-    case 400:
-      throw new SimulatorControlError((JSON.parse(text) as { error: string }).error, true);
-    case 401:
-      throw new SimulatorControlError(`the Moodle simulator at ${siteUrl} refused the token (MOODLE_TOKEN)`);
-    case 404:
-      throw new SimulatorControlError(
-        `${siteUrl} is not a Moodle simulator (no ${CONTROL_COURSES_PATH}): courses are added in a real Moodle itself`,
-      );
-    default:
-      throw new SimulatorControlError(`the Moodle simulator at ${siteUrl} answered HTTP ${response.status}`);
-  }
+}
+
+function setTokenState(site: SiteModel, { revoked }: Record<string, unknown>): ControlReply {
+  if (typeof revoked !== 'boolean') return badRequest('revoked: expected true or false');
+  if (revoked) site.revokeToken();
+  else site.restoreToken();
+  return { status: 200, json: { revoked: !site.tokenIsValid } };
 }

@@ -4,7 +4,7 @@ import { mergeRequestVariables, parsePhpInput } from '../protocol/php-params';
 import { runRestCall, wsFunctionName, type RestReply } from '../protocol/rest-server';
 import type { SiteModel } from '../site';
 import { CallCounter } from './call-counter';
-import { answerCourseControl, CONTROL_COURSES_PATH } from './control';
+import { answerControl, controlRoute } from './control';
 import { FaultController, type FaultSettings } from './faults';
 import { MOODLE_ERROR_PAGE, PHP_WARNING_PREFIX, proxyErrorPage } from './html-pages';
 
@@ -72,9 +72,10 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://simulator');
     const body = await readBody(request);
-    if (url.pathname === CONTROL_COURSES_PATH) {
+    const route = controlRoute(url.pathname);
+    if (route) {
       const { method, headers } = request;
-      const reply = answerCourseControl(site, token, { method, authorization: headers.authorization, body });
+      const reply = answerControl(site, token, route, { method, authorization: headers.authorization, body });
       send(response, { status: reply.status, contentType: JSON_TYPE, body: JSON.stringify(reply.json) });
       return;
     }

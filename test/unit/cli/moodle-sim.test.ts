@@ -40,7 +40,8 @@ describe('sms-sync moodle-sim', () => {
     );
   });
 
-  describe('add-course', () => {
+  /** The commands that change the running simulator, as a newcomer uses them beside `npm run dev`. */
+  describe('controlling the running simulator', () => {
     let simulator: RunningCommand;
     let url: string;
     let stateDir: string;
@@ -64,14 +65,17 @@ describe('sms-sync moodle-sim', () => {
       await simulator?.stop('SIGINT');
     });
 
-    it('adds a course to the simulator of the running dev stack, prints its id, and Moodle lists it', async () => {
-      // What a running `sms-sync dev` leaves for other terminals (this test process stands in for it).
+    /** What a running `sms-sync dev` leaves for other terminals (this test process stands in for it). */
+    const runDevStack = () =>
       writeDevState(stateDir, {
         pid: process.pid,
         servicePids: [],
         graphqlUrl: 'http://127.0.0.1:1/graphql',
         defaults: { MOODLE_URL: url, MOODLE_TOKEN: 'sim-token' },
       });
+
+    it('adds a course to the simulator of the running dev stack, prints its id, and Moodle lists it', async () => {
+      runDevStack();
       const { code, output } = await runCommand(['moodle-sim', 'add-course', '--name', 'History 101'], env);
       expect(code).toBe(0);
       expect(output).toMatch(/^Added course \d+: History 101 \(short name "History 101", category 1\)$/m);
@@ -108,6 +112,34 @@ describe('sms-sync moodle-sim', () => {
       expect(code).toBe(78);
       expect(output).toContain('MOODLE_URL: required but not set');
       expect(output).toContain('npm run dev');
+    });
+
+    it('revokes the token of the running dev stack, says which alert fires, and restores it', async () => {
+      runDevStack();
+      const siteInfo = () => wsCall<{ errorcode?: string }>(url, 'core_webservice_get_site_info', 'sim-token');
+      const revoked = await runCommand(['moodle-sim', 'revoke-token'], env);
+      expect(revoked.code).toBe(0);
+      expect(revoked.output).toMatch(/^Moodle now refuses the token \(invalidtoken\).*MOODLE_INVALID_TOKEN/m);
+      expect(revoked.output).toContain('SmsSyncMoodlePermissionDenied fires');
+      expect(revoked.output).toContain('SmsSyncFailing only after 35 minutes');
+      expect(revoked.output).toContain('Undo: npx sms-sync moodle-sim restore-token');
+      expect((await siteInfo()).errorcode).toBe('invalidtoken');
+
+      const restored = await runCommand(['moodle-sim', 'restore-token'], env);
+      expect(restored.code).toBe(0);
+      expect(restored.output).toMatch(/^Moodle accepts the token again/m);
+      expect((await siteInfo()).errorcode).toBeUndefined();
+    });
+
+    it("refuses a token that is not the simulator's, and exits 1", async () => {
+      const { code, output } = await runCommand(['moodle-sim', 'revoke-token'], {
+        ...env,
+        MOODLE_URL: url,
+        MOODLE_TOKEN: 'another-token',
+      });
+      expect(code).toBe(1);
+      expect(output.trim()).toBe(`the Moodle simulator at ${url} refused the token (MOODLE_TOKEN)`);
+      expect(await wsCall(url, 'core_course_get_courses', 'sim-token')).toEqual(expect.any(Array));
     });
   });
 });
