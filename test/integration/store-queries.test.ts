@@ -8,6 +8,7 @@ import { createStores, ensureIndexes, type Stores } from '../../src/store';
 import { newEnrollmentDocument } from '../../src/store/enrollments';
 import type { Database } from '../../src/store/mongo';
 import { newStudentDocument } from '../../src/store/students';
+import { readHeldDeletions } from '../../src/use-cases/course-deletions';
 import { moodleCourseFields } from '../support/courses';
 import { openTestDatabase, openTestStores, testConfig, TEST_POSTGRES_SOCKET_VARIABLE } from '../support/environment';
 
@@ -213,6 +214,18 @@ const socket = process.env[TEST_POSTGRES_SOCKET_VARIABLE];
       name: 'latest finished run of a kind',
       call: (s) => s.syncRuns.latestFinished('COURSE', ['SUCCEEDED']),
       pushedDown: ['kind'],
+    },
+    // The sync health that the worker and the API read at every scrape of /metrics (readSyncHealth), beside
+    // syncStatus' reads above: each scrape of each process pays for them.
+    {
+      name: 'stale OPEN courses, counted',
+      call: (s) => s.courses.countStale(now),
+      pushedDown: ['state', 'deleted'],
+    },
+    {
+      name: 'held course deletions',
+      call: (s) => readHeldDeletions(s),
+      pushedDown: ['scope'],
     },
   ];
 
