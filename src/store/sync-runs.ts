@@ -58,7 +58,10 @@ export class SyncRunStore {
   }
 
   async finish(id: string, result: SyncRunFinish, now: Date): Promise<void> {
-    await this.collection.updateOne({ _id: id }, { $set: { ...result, finishedAt: now } });
+    // Named one by one: callers pass richer objects (the activity's input carries the run id), and a spread
+    // would write whatever else they hold into the run's document.
+    const { outcome, counts, moodleCalls, error } = result;
+    await this.collection.updateOne({ _id: id }, { $set: { outcome, counts, moodleCalls, error, finishedAt: now } });
   }
 
   async get(id: string): Promise<SyncRunDocument | null> {

@@ -260,10 +260,17 @@ describe('sync activities in MockActivityEnvironment', () => {
         error,
       });
 
-      expect(await stores.syncRuns.get(failed)).toMatchObject({
+      expect(await stores.syncRuns.get(failed)).toEqual({
+        _id: failed,
+        kind: 'COURSE',
+        workflowId: 'course-sync-test',
+        runId: 'run-1',
+        trigger: 'MANUAL',
         outcome: 'FAILED',
+        counts: {},
         error,
         moodleCalls: { a: 1 },
+        startedAt: expect.any(Date),
         finishedAt: expect.any(Date),
       });
       expect(
