@@ -41,19 +41,26 @@ export function createCourseSyncActivities({ stores, moodle, now, deletionGuardR
         const site = await session.preflight(COURSE_SYNC_FUNCTIONS);
         const moodleCourses = await session.getCourses();
         const stored = await stores.courses.all();
-        const diff = diffCourses({ moodleCourses, stored, siteId: site.siteId, deletionGuardRatio });
+        const held = await stores.syncErrors.heldCourseDeletions();
+        const diff = diffCourses({
+          moodleCourses,
+          stored,
+          siteId: site.siteId,
+          deletionGuardRatio,
+          heldEarlier: new Set(held.courseIds),
+        });
         const at = now();
         const documentsWritten = await stores.courses.applyDiff(diff, at);
 
-        const held = describeHeldDeletions(diff);
-        if (held === null) {
+        const stillHeld = describeHeldDeletions(diff);
+        if (stillHeld === null) {
           await stores.syncErrors.resolve([SYNC_SCOPES.heldDeletions], at);
         } else {
           await stores.syncErrors.record(
             {
               scope: SYNC_SCOPES.heldDeletions,
               code: HELD_DELETIONS_CODE,
-              message: held,
+              message: stillHeld,
               details: { courseIds: diff.heldDeletions },
             },
             at,

@@ -6,7 +6,8 @@ export const DEFAULT_DELETION_GUARD_RATIO = 0.5;
 
 /** Why the would-be deletions of a sync were held back instead of applied. */
 export interface DeletionGuardTrip {
-  reason: 'too-many-missing' | 'empty-list';
+  /** `held-earlier`: the guard would let them through now, but an earlier run held them and no admin confirmed. */
+  reason: 'too-many-missing' | 'empty-list' | 'held-earlier';
   /** Every known course missing from Moodle's list, admin-confirmed ones included. */
   missingCount: number;
   /** Courses known and not deleted before this sync. */
@@ -40,6 +41,11 @@ export interface CourseDiffInput {
   deletionGuardRatio: number;
   /** Missing courses an admin confirmed as really deleted: applied even when the guard holds the rest. */
   confirmedDeletions?: ReadonlySet<number>;
+  /**
+   * Deletions an earlier run held back and no admin has confirmed yet. They stay held even when the guard would
+   * pass this run (enough new courses can bring the missing share under the limit): only an admin releases them.
+   */
+  heldEarlier?: ReadonlySet<number>;
 }
 
 /** A list naming one course twice is not something Moodle sends on purpose, so none of it is trusted. */
@@ -84,7 +90,7 @@ export function emptyCourseDiff(seen: number): CourseDiff {
 }
 
 export function diffCourses(input: CourseDiffInput): CourseDiff {
-  const { siteId, deletionGuardRatio, confirmedDeletions = new Set<number>() } = input;
+  const { siteId, deletionGuardRatio, confirmedDeletions = new Set<number>(), heldEarlier = new Set<number>() } = input;
   if (!(deletionGuardRatio >= 0 && deletionGuardRatio <= 1)) {
     throw new RangeError(`deletionGuardRatio must be between 0 and 1, got ${deletionGuardRatio}`);
   }
@@ -118,15 +124,17 @@ export function diffCourses(input: CourseDiffInput): CourseDiff {
     .map((record) => record.moodleId)
     .sort((a, b) => a - b);
   const tripReason = deletionGuardTripReason(missing.length, known.length, courses.length, deletionGuardRatio);
-  if (tripReason === null) {
+  const stillHeld = (id: number) => heldEarlier.has(id) && !confirmedDeletions.has(id);
+  if (tripReason === null && !missing.some(stillHeld)) {
     diff.deleted = missing;
     return diff;
   }
-  diff.deleted = missing.filter((id) => confirmedDeletions.has(id));
-  diff.heldDeletions = missing.filter((id) => !confirmedDeletions.has(id));
+  const held = tripReason === null ? stillHeld : (id: number) => !confirmedDeletions.has(id);
+  diff.deleted = missing.filter((id) => !held(id));
+  diff.heldDeletions = missing.filter(held);
   if (diff.heldDeletions.length > 0) {
     diff.deletionGuard = {
-      reason: tripReason,
+      reason: tripReason ?? 'held-earlier',
       missingCount: missing.length,
       knownCount: known.length,
       ratio: deletionGuardRatio,
@@ -174,6 +182,14 @@ function deletionGuardTripReason(
 export function describeHeldDeletions(diff: CourseDiff): string | null {
   const guard = diff.deletionGuard;
   if (guard === null) return null;
+  const held = diff.heldDeletions.length;
+  if (guard.reason === 'held-earlier') {
+    return (
+      `${countCourses(held)} held back by an earlier course sync ${held === 1 ? 'is' : 'are'} still missing ` +
+      `from Moodle and still not marked deleted: ${diff.heldDeletions.join(', ')}. ` +
+      'Confirm the deletions if they are real.'
+    );
+  }
   const finding =
     guard.reason === 'empty-list'
       ? `Moodle returned an empty course list although ${countCourses(guard.knownCount)} ` +
@@ -181,7 +197,6 @@ export function describeHeldDeletions(diff: CourseDiff): string | null {
       : `Moodle's course list no longer contains ${guard.missingCount} of ${guard.knownCount} known ` +
         `${guard.knownCount === 1 ? 'course' : 'courses'} ` +
         `(${formatPercent(guard.missingCount / guard.knownCount)} > ${formatPercent(guard.ratio)} limit)`;
-  const held = diff.heldDeletions.length;
   const outcome =
     held === guard.missingCount
       ? 'they were not marked deleted'

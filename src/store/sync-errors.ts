@@ -1,4 +1,5 @@
 import type { OpenErrorGroup } from '../domain/connection-state';
+import { SYNC_SCOPES } from '../domain/sync-scopes';
 import { ObjectId, type AnyBulkWriteOperation, type Collection, type Db, type Filter } from 'mongodb';
 import { bulkWriteInBatches, createIndexes, type StoreTraits } from './mongo';
 import { pageById, type Page, type PageRequest } from './pagination';
@@ -185,5 +186,11 @@ export class SyncErrorStore {
       .find(scope === undefined ? { resolvedAt: null } : { scope, resolvedAt: null })
       .sort({ lastSeenAt: -1 })
       .toArray();
+  }
+
+  /** The open error that holds course deletions back, and the ids it holds (none when there is no such error). */
+  async heldCourseDeletions(): Promise<{ error: SyncErrorDocument | undefined; courseIds: number[] }> {
+    const [error] = await this.open(SYNC_SCOPES.heldDeletions);
+    return { error, courseIds: ((error?.details.courseIds as number[] | undefined) ?? []).filter(Number.isInteger) };
   }
 }

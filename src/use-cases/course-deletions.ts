@@ -1,5 +1,5 @@
 import { SYNC_SCOPES } from '../domain/sync-scopes';
-import type { Stores, SyncErrorDocument } from '../store';
+import type { Stores } from '../store';
 
 export interface ConfirmDeletionsResult {
   /** Courses now marked deleted. */
@@ -8,14 +8,6 @@ export interface ConfirmDeletionsResult {
   ignored: number[];
   /** Held deletions still waiting for a confirmation. */
   stillHeld: number[];
-}
-
-/** The course deletions the course sync held back, kept in its open `COURSE_DELETIONS_HELD` error. */
-export async function readHeldDeletions(
-  stores: Stores,
-): Promise<{ error: SyncErrorDocument | undefined; courseIds: number[] }> {
-  const [error] = await stores.syncErrors.open(SYNC_SCOPES.heldDeletions);
-  return { error, courseIds: ((error?.details.courseIds as number[] | undefined) ?? []).filter(Number.isInteger) };
 }
 
 /**
@@ -28,7 +20,7 @@ export async function confirmHeldDeletions(
   now: Date,
   courseIds?: readonly number[],
 ): Promise<ConfirmDeletionsResult> {
-  const { error: held, courseIds: heldIds } = await readHeldDeletions(stores);
+  const { error: held, courseIds: heldIds } = await stores.syncErrors.heldCourseDeletions();
   const requested = courseIds ?? heldIds;
   const toDelete = requested.filter((id) => heldIds.includes(id));
   const deleted = await stores.courses.markDeleted(toDelete, now);

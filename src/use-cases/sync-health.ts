@@ -1,6 +1,5 @@
 import type { SyncHealthFigures } from '../metrics/health';
 import type { Stores } from '../store';
-import { readHeldDeletions } from './course-deletions';
 import { readSyncStatus, type SyncIntervals } from './sync-status';
 
 /** A course's enrollment data is stale once this many enrollment-sync intervals have passed without a sync. */
@@ -17,7 +16,7 @@ export async function readSyncHealth(stores: Stores, now: Date, intervals: SyncI
   const [status, staleCourses, held] = await Promise.all([
     readSyncStatus(stores, now, intervals),
     stores.courses.countStale(staleCutoff),
-    readHeldDeletions(stores),
+    stores.syncErrors.heldCourseDeletions(),
   ]);
   return {
     runs: {

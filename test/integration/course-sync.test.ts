@@ -176,6 +176,16 @@ describe('course sync on the real Temporal dev server, FerretDB and the Moodle s
     expect(error?.message).toMatch(/not marked deleted/);
     expect((await stores.syncRuns.latest('COURSE'))?.outcome).toBe('PARTIAL');
 
+    // New courses in Moodle bring the missing share far under the limit; the held deletions still wait.
+    for (let index = 0; index < vanishing.length * 2; index += 1) {
+      sim.site.addCourse({ fullname: `Newcomer ${index}`, shortname: `NEW-${index}` });
+    }
+    await runCourseSync();
+    const stillHeld = await runCourseSync();
+    expect(stillHeld.counts).toMatchObject({ coursesNew: 0, coursesDeleted: 0, heldDeletions: vanishing.length });
+    const unconfirmed = await storedCourses();
+    for (const id of vanishing) expect(unconfirmed.get(id)?.deleted).toBe(false);
+
     const confirmation = await confirmHeldDeletions(stores, new Date());
     expect(confirmation.deleted.sort((a, b) => a - b)).toEqual([...vanishing].sort((a, b) => a - b));
     const after = await storedCourses();

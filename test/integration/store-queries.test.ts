@@ -8,7 +8,6 @@ import { createStores, ensureIndexes, type Stores } from '../../src/store';
 import { newEnrollmentDocument } from '../../src/store/enrollments';
 import type { Database } from '../../src/store/mongo';
 import { newStudentDocument } from '../../src/store/students';
-import { readHeldDeletions } from '../../src/use-cases/course-deletions';
 import { moodleCourseFields } from '../support/courses';
 import { openTestDatabase, openTestStores, testConfig, TEST_POSTGRES_SOCKET_VARIABLE } from '../support/environment';
 
@@ -224,7 +223,7 @@ const socket = process.env[TEST_POSTGRES_SOCKET_VARIABLE];
     },
     {
       name: 'held course deletions',
-      call: (s) => readHeldDeletions(s),
+      call: (s) => s.syncErrors.heldCourseDeletions(),
       pushedDown: ['scope'],
     },
   ];

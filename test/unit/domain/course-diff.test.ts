@@ -247,6 +247,38 @@ describe('diffCourses: deletion guard', () => {
     expect(result.deletionGuard).toBeNull();
   });
 
+  it('keeps a deletion held by an earlier run held, even when new courses bring the missing share under the limit', () => {
+    const { courses, stored } = knownCourses(10);
+    // The first run holds 8 of 10 vanished courses; by the next one, 10 new courses make it 8 of 20 (40 %).
+    const first = diff(courses.slice(8), stored);
+    expect(first.heldDeletions).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    const newcomers = Array.from({ length: 10 }, (_, index) => moodleCourse(100 + index));
+    const grown = [...stored, ...newcomers.map((course) => storedCourse(course))];
+    const listed = [...courses.slice(8), ...newcomers, ...courses.slice(0, 1)];
+    const second = diff(listed, grown, { heldEarlier: new Set(first.heldDeletions), confirmedDeletions: new Set([3]) });
+    // Course 2 came back; 3 was confirmed; the rest still wait for an admin.
+    expect(second.deleted).toEqual([3]);
+    expect(second.heldDeletions).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(second.deletionGuard).toEqual({
+      reason: 'held-earlier',
+      missingCount: 7,
+      knownCount: 20,
+      ratio: DEFAULT_DELETION_GUARD_RATIO,
+    });
+    expect(describeHeldDeletions(second)).toBe(
+      '6 courses held back by an earlier course sync are still missing from Moodle and still not marked deleted: ' +
+        '4, 5, 6, 7, 8, 9. Confirm the deletions if they are real.',
+    );
+  });
+
+  it('deletes new vanishings that the guard lets through beside deletions held earlier', () => {
+    const { courses, stored } = knownCourses(10);
+    const result = diff(courses.slice(0, 8), stored, { heldEarlier: new Set([10]) });
+    expect(result.deleted).toEqual([11]);
+    expect(result.heldDeletions).toEqual([10]);
+    expect(result.deletionGuard?.reason).toBe('held-earlier');
+  });
+
   it('finds nothing suspicious in an empty list when no course is known', () => {
     const deletedOnly = [storedCourse(moodleCourse(5), { lmsDeletedAt: DELETED_AT })];
     for (const stored of [[], deletedOnly]) {
