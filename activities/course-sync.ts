@@ -36,7 +36,7 @@ export function createCourseSyncActivities({ stores, moodle, now, deletionGuardR
      * writes only what changed. Any failure before the diff changes nothing.
      */
     async syncCourses(): Promise<{ counts: CourseSyncCounts; moodleCalls: Record<string, number> }> {
-      const session = moodle.scoped();
+      const session = moodle.scoped(Context.current().cancellationSignal);
       try {
         const site = await session.preflight(COURSE_SYNC_FUNCTIONS);
         const moodleCourses = await session.getCourses();

@@ -7,18 +7,22 @@
  *   // POST `${sim.url}/webservice/rest/server.php?moodlewsrestformat=json&wsfunction=…`
  *   sim.site.grade(101, 2002, 1005, 7);        // the next grade report shows it
  *   sim.faults.set({ serverErrorRate: 0.2 });  // one call in five gets an HTML 5xx
+ *   sim.faults.set({ courseFaults: new Map([[102, { answer: 'trickle' }]]) }); // 102's grade report, 1 byte/s
+ *   sim.onCall(({ wsfunction, courseId }) => …); // before each call is answered
+ *   await sim.stopListening();                 // connections refused until sim.listenAgain()
  *   sim.calls.get('gradereport_user_get_grade_items');
  *   await requestNewCourse(sim.url, 'abc', { fullname: 'History 101' }); // from another process, too
  *   await requestTokenState(sim.url, 'abc', { revoked: true });  // calls now get invalidtoken
  *   await sim.close();
  */
 export { startMoodleSimulator, REST_ENDPOINT } from './http/server';
-export type { MoodleSimulator, MoodleSimulatorOptions, ScheduleWait } from './http/server';
+export type { CallListener, MoodleSimulator, MoodleSimulatorOptions, ScheduleWait, SimulatedCall } from './http/server';
 export { CONTROL_COURSES_PATH, CONTROL_TOKEN_PATH } from './http/control';
 export type { NewCourseAnswer, NewCourseRequest, TokenState } from './http/control';
 export { requestNewCourse, requestTokenState, SimulatorControlError } from './http/control-client';
 export { FaultController } from './http/faults';
-export type { FaultSettings } from './http/faults';
+export type { CourseFault, FaultSettings } from './http/faults';
+export { TRICKLE_INTERVAL_MS } from './http/replies';
 export { CallCounter } from './http/call-counter';
 export { CourseInputError, SiteModel, MODELLED_CAPABILITIES, SITE_COURSE_ID } from './site';
 export type { Capability, CourseAccess, EnrolOptions, GradeOptions, SiteModelOptions } from './site';

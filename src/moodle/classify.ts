@@ -21,6 +21,15 @@ export interface MoodleCall {
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
+/** An HTTP answer as the client read it: status line, headers and the whole body. */
+export interface HttpAnswer {
+  status: number;
+  /** The reason phrase; HTTP/2 and some proxies send none. */
+  statusText?: string;
+  headers: ResponseHeaders;
+  body: string;
+}
+
 /** The error object Moodle serialises instead of a result (docs/moodle.md §1.5). */
 export interface MoodleExceptionBody {
   exception?: string;
@@ -185,16 +194,61 @@ function htmlTitle(call: MoodleCall, body: string): string | undefined {
   return title?.trim() ? quote(call, title) : undefined;
 }
 
+/**
+ * Moodle's CLI maintenance mode (admin/cli/maintenance.php, upgrades) answers every request with
+ * "503 Moodle under maintenance" before any web-service code runs. The reason phrase is fixed English
+ * but proxies may rewrite it; the page title ("<site> under maintenance") is the site's language.
+ */
+function isMaintenancePage(call: MoodleCall, answer: HttpAnswer): boolean {
+  return (
+    answer.status === 503 && /maintenance/i.test(`${answer.statusText ?? ''} ${htmlTitle(call, answer.body) ?? ''}`)
+  );
+}
+
+/** Where a redirect pointed, without its query (login redirects carry session data there). */
+function redirectTarget(call: MoodleCall, location: string | undefined): string {
+  if (location === undefined) return 'another address (no Location header)';
+  try {
+    const target = new URL(location, 'relative:/');
+    return quote(call, target.protocol === 'relative:' ? target.pathname : `${target.origin}${target.pathname}`);
+  } catch {
+    return quote(call, location.split('?')[0] ?? '');
+  }
+}
+
+/**
+ * Never followed: the token is in the POST body, and a redirect means the request reached something
+ * other than the web-service endpoint (a login page, an SSO plugin, http → https, another host).
+ */
+function redirectError(call: MoodleCall, status: number, location: string | undefined): MoodleError {
+  return new MoodleError({
+    kind: 'protocol',
+    wsfunction: call.wsfunction,
+    retryable: false,
+    message:
+      `Moodle redirected \`${call.wsfunction}\` (HTTP ${status}) to ${redirectTarget(call, location)} — a login page? ` +
+      `The redirect was not followed. Check that MOODLE_URL is the site's wwwroot exactly (https or http, host, path), ` +
+      `that web services and the REST protocol are enabled, and that no SSO or proxy rule redirects ` +
+      `/webservice/rest/server.php`,
+  });
+}
+
 /** Errors proxies, PHP and the web server report through the status line; `undefined` for 2xx. */
-export function errorFromHttpStatus(
-  call: MoodleCall,
-  status: number,
-  headers: ResponseHeaders,
-  body: string,
-): MoodleError | undefined {
+export function errorFromHttpStatus(call: MoodleCall, answer: HttpAnswer): MoodleError | undefined {
+  const { status, headers, body } = answer;
   if (status >= 200 && status < 300) return undefined;
   const title = htmlTitle(call, body);
   const page = title === undefined ? '' : ` ("${title}")`;
+  if (isMaintenancePage(call, answer)) {
+    return new MoodleError({
+      kind: 'maintenance',
+      wsfunction: call.wsfunction,
+      message:
+        `the site answered \`${call.wsfunction}\` with HTTP 503${page}: ` +
+        `it is in maintenance mode or being upgraded; it can be retried later`,
+    });
+  }
+  if (status >= 300 && status < 400) return redirectError(call, status, header(headers, 'location'));
   if (status === 429) {
     const retryAfterMs = parseRetryAfterMs(header(headers, 'retry-after'));
     const wait = retryAfterMs === undefined ? '' : ` after ${Math.ceil(retryAfterMs / 1000)} s`;
@@ -216,14 +270,12 @@ export function errorFromHttpStatus(
         `a PHP error, a proxy timeout or maintenance; it can be retried later`,
     });
   }
-  const location = header(headers, 'location');
-  const redirect = location === undefined ? '' : ` to ${quote(call, location)}`;
   return new MoodleError({
     kind: 'protocol',
     wsfunction: call.wsfunction,
     retryable: false,
     message:
-      `the site answered \`${call.wsfunction}\` with HTTP ${status}${page}${redirect}: ` +
+      `the site answered \`${call.wsfunction}\` with HTTP ${status}${page}: ` +
       `check that MOODLE_URL is the site's address (its wwwroot) ` +
       `and that no proxy blocks /webservice/rest/server.php`,
   });
@@ -272,12 +324,47 @@ export function unexpectedShapeError(wsfunction: string, problems: string): Mood
   });
 }
 
-const TIMEOUT_CODES = new Set([
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'ETIMEDOUT',
-]);
+/**
+ * Not retryable: the same call gives the same answer. The limit is far above the largest real answer
+ * (src/moodle/limits.ts), so the answer is broken (a PHP loop printing warnings, a proxy serving a file)
+ * or the site outgrew what the client was sized for.
+ */
+export function responseTooLargeError(call: MoodleCall, limitBytes: number): MoodleError {
+  return new MoodleError({
+    kind: 'protocol',
+    wsfunction: call.wsfunction,
+    retryable: false,
+    message:
+      `\`${call.wsfunction}\`${inCourse(call) && ` for${inCourse(call)}`} answered more than ` +
+      `${formatBytes(limitBytes)}, the client's limit for this function's answers; it stopped reading there. ` +
+      `Look at what the site sends for this call (a page of PHP warnings? a proxy answering with a file?); ` +
+      `a real answer this large is more than the sync was sized for`,
+  });
+}
+
+function formatBytes(bytes: number): string {
+  const mebibytes = bytes / (1024 * 1024);
+  return mebibytes >= 1 ? `${Number(mebibytes.toFixed(1))} MiB` : `${bytes} bytes`;
+}
+
+/** The whole answer, headers and body, took longer than the call may take (a stalled or trickling body). */
+export function deadlineError(call: MoodleCall, site: string, deadlineMs: number): MoodleError {
+  return new MoodleError({
+    kind: 'timeout',
+    wsfunction: call.wsfunction,
+    message:
+      `${site} did not finish answering \`${call.wsfunction}\` within ${formatSeconds(deadlineMs)}, ` +
+      `the client's deadline for the whole answer (headers and body): the site may be overloaded ` +
+      `or sending its answer very slowly; it can be retried later, and large grade reports may need a longer timeout`,
+  });
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+/** What undici and the OS report when connecting takes too long; the answer's own deadline is the client's. */
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 
 const TRANSPORT_PROBLEM: Record<string, string> = {
   ECONNREFUSED: 'connection refused',

@@ -1,9 +1,16 @@
 import { Pool } from 'undici';
 import type { Secret } from '../secret';
-import { errorFromTransport, type MoodleCall } from './classify';
+import {
+  deadlineError,
+  errorFromTransport,
+  responseTooLargeError,
+  type MoodleCall,
+  type ResponseHeaders,
+} from './classify';
 import { encodeParams, type MoodleParams } from './encode';
 import { isMoodleError, type MoodleErrorKind } from './errors';
 import { MOODLE_FUNCTIONS, type MoodleFunction } from './functions';
+import { MAX_RESPONSE_BYTES } from './limits';
 import {
   parseCourseContents,
   parseCourses,
@@ -31,11 +38,13 @@ export interface MoodleClientOptions {
   /** The site's wwwroot; may contain a path. */
   url: string;
   token: Secret;
-  /** Header and body timeout of ordinary calls (MOODLE_TIMEOUT). */
+  /** Deadline of an ordinary call's whole answer, headers and body (MOODLE_TIMEOUT). */
   timeoutMs: number;
   /** Grade reports are built per user × item on the server and take minutes on big courses (docs/moodle.md §10). */
   gradeTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** Lower limits on the size of answers, by function, than MAX_RESPONSE_BYTES (limits.ts). */
+  maxResponseBytes?: Partial<Record<MoodleFunction, number>>;
   /** Bound on concurrent requests to the site (MOODLE_MAX_CONNECTIONS). */
   maxConnections: number;
   /** Told of every call once it has succeeded or failed (metrics); must not throw. */
@@ -66,9 +75,11 @@ export interface MoodleSession {
 export interface MoodleClient extends MoodleSession {
   /**
    * A session with its own call counts (one per activity run) that shares
-   * this client's connections and bound; its calls count here too.
+   * this client's connections and bound; its calls count here too. Its
+   * calls stop at once when `signal` aborts (an activity cancelled, a worker
+   * shutting down), with the signal's reason as their error.
    */
-  scoped(): MoodleSession;
+  scoped(signal?: AbortSignal): MoodleSession;
   close(): Promise<void>;
 }
 
@@ -81,17 +92,21 @@ const USER_LOOKUP_BATCH = 100;
  * One keep-alive connection pool per client; `connections` bounds the
  * requests in flight because undici does not pipeline by default. The client
  * never retries: Temporal's activity retries decide that from the error.
+ * Redirects are never followed (undici's default): the token is in the body.
  */
 export function createMoodleClient(options: MoodleClientOptions): MoodleClient {
   const site = new URL(options.url);
   const basePath = site.pathname.replace(/\/+$/, '');
   const siteLabel = `${site.origin}${basePath}`;
   const { timeoutMs } = options;
+  const maxResponseBytes = { ...MAX_RESPONSE_BYTES, ...options.maxResponseBytes };
   const pool = new Pool(site.origin, {
     connections: options.maxConnections,
     connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
+    // undici's body timeout restarts at every chunk, so a body trickling in never meets it:
+    // each call has one deadline for its whole answer instead (`send`).
+    headersTimeout: 0,
+    bodyTimeout: 0,
   });
   const scrub = (text: string) => options.token.scrub(text);
 
@@ -100,6 +115,10 @@ export function createMoodleClient(options: MoodleClientOptions): MoodleClient {
     // The token goes in the body only: query strings end up in access logs.
     const form = encodeParams({ wstoken: options.token.reveal(), ...params });
     const query = new URLSearchParams({ moodlewsrestformat: 'json', wsfunction });
+    const deadlineMs = extra.timeoutMs ?? timeoutMs;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), deadlineMs);
+    const signal = extra.signal === undefined ? deadline.signal : AbortSignal.any([deadline.signal, extra.signal]);
     let response: MoodleResponse;
     try {
       const answer = await pool.request({
@@ -107,12 +126,17 @@ export function createMoodleClient(options: MoodleClientOptions): MoodleClient {
         path: `${basePath}/webservice/rest/server.php?${query}`,
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: form.toString(),
-        headersTimeout: extra.timeoutMs ?? timeoutMs,
-        bodyTimeout: extra.timeoutMs ?? timeoutMs,
+        signal,
       });
-      response = { status: answer.statusCode, headers: answer.headers, body: await answer.body.text() };
+      const body = await readBody(answer.body, answer.headers, maxResponseBytes[wsfunction], context);
+      response = { status: answer.statusCode, statusText: answer.statusText, headers: answer.headers, body };
     } catch (error) {
+      if (isMoodleError(error)) throw error;
+      if (extra.signal?.aborted) throw abortReason(extra.signal);
+      if (deadline.signal.aborted) throw deadlineError(context, siteLabel, deadlineMs);
       throw errorFromTransport(context, error, siteLabel);
+    } finally {
+      clearTimeout(timer);
     }
     return parseMoodleBody(context, response);
   }
@@ -122,14 +146,47 @@ export function createMoodleClient(options: MoodleClientOptions): MoodleClient {
   const observe = options.onCall ?? (() => {});
   return {
     ...createSession({ send, observe, gradeTimeoutMs, counts: clientCounts }),
-    scoped: () => createSession({ send, observe, gradeTimeoutMs, counts: new CallCounter(), clientCounts }),
+    scoped: (signal) =>
+      createSession({ send, observe, gradeTimeoutMs, counts: new CallCounter(), clientCounts, signal }),
     close: () => pool.close(),
   };
+}
+
+/**
+ * The body as text, read no further than `limitBytes`: an announced length above it is refused before
+ * reading, and a body that grows past it is cut off (which closes its connection).
+ */
+async function readBody(
+  body: AsyncIterable<Buffer> & { destroy(): void },
+  headers: ResponseHeaders,
+  limitBytes: number,
+  call: MoodleCall,
+): Promise<string> {
+  const announced = Number(headers['content-length']);
+  if (announced > limitBytes) {
+    body.destroy();
+    throw responseTooLargeError(call, limitBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    // Leaving the loop by throwing destroys the body.
+    if (size > limitBytes) throw responseTooLargeError(call, limitBytes);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/** What an aborted session's calls throw: the reason its owner gave, as it gave it. */
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason instanceof Error ? signal.reason : new Error('the Moodle call was cancelled');
 }
 
 interface CallExtra {
   courseId?: number;
   timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 type Send = (wsfunction: MoodleFunction, params: MoodleParams, extra: CallExtra) => Promise<unknown>;
@@ -141,6 +198,7 @@ interface SessionParts {
   counts: CallCounter;
   /** The client's counts, which a scoped session's calls add to. */
   clientCounts?: CallCounter;
+  signal?: AbortSignal;
 }
 
 class CallCounter implements MoodleCallCounts {
@@ -163,7 +221,7 @@ class CallCounter implements MoodleCallCounts {
  * The typed calls, counted in the session's own `counts` and in the client's. A call is observed once
  * its answer is parsed: an answer of the wrong shape is a failed call (`protocol`) too.
  */
-function createSession({ send, observe, gradeTimeoutMs, counts, clientCounts }: SessionParts): MoodleSession {
+function createSession({ send, observe, gradeTimeoutMs, counts, clientCounts, signal }: SessionParts): MoodleSession {
   async function call<T>(
     wsfunction: MoodleFunction,
     params: MoodleParams,
@@ -176,7 +234,7 @@ function createSession({ send, observe, gradeTimeoutMs, counts, clientCounts }: 
     const observed = (errorKind?: MoodleErrorKind) =>
       observe({ wsfunction, durationMs: performance.now() - started, ...(errorKind && { errorKind }) });
     try {
-      const result = parse(await send(wsfunction, params, extra));
+      const result = parse(await send(wsfunction, params, { ...extra, signal }));
       observed();
       return result;
     } catch (error) {

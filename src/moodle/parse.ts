@@ -6,8 +6,8 @@ import {
   isMoodleExceptionBody,
   notJsonError,
   unexpectedShapeError,
+  type HttpAnswer,
   type MoodleCall,
-  type ResponseHeaders,
 } from './classify';
 import { MOODLE_FUNCTIONS } from './functions';
 import { courseContentsSchema, coursesSchema, gradeReportSchema, siteInfoSchema, usersSchema } from './schemas';
@@ -19,17 +19,13 @@ import type { CourseSection, MoodleCourse, MoodleUser, SiteInfo, UserGrades } fr
  * return the project's types, or throw a `protocol` error naming the bad path.
  */
 
-export interface MoodleResponse {
-  status: number;
-  headers: ResponseHeaders;
-  body: string;
-}
+export type MoodleResponse = HttpAnswer;
 
 const MAX_REPORTED_PROBLEMS = 3;
 
 /** Returns the JSON of a successful answer; throws a `MoodleError` for everything else. */
 export function parseMoodleBody(call: MoodleCall, response: MoodleResponse): unknown {
-  const statusError = errorFromHttpStatus(call, response.status, response.headers, response.body);
+  const statusError = errorFromHttpStatus(call, response);
   if (statusError) throw statusError;
   // A byte-order mark comes from a PHP file saved with one on the site; the JSON after it is fine.
   const text = response.body.replace(/^\uFEFF/, '');

@@ -1,4 +1,18 @@
+import { MOODLE_FUNCTIONS } from '../../moodle';
 import { hashSeed, mulberry32 } from '../random';
+
+/**
+ * What a course's calls get instead of the right answer, as a broken site, PHP or a proxy gives it:
+ * HTTP 200 with Moodle's HTML error page; HTTP 200 with the answer cut in half; the answer one byte a
+ * second; HTTP 302 to the login page; or the answer followed by whitespace up to `bytes` in all, sent
+ * as fast as the client reads (still valid JSON: only its size is wrong).
+ */
+export type CourseFault = (
+  { answer: 'html-page' | 'truncated-json' | 'trickle' | 'redirect' } | { answer: 'oversized'; bytes: number }
+) & {
+  /** The function whose calls for the course get it; default the grade report. */
+  wsfunction?: string;
+};
 
 export interface FaultSettings {
   /** Base latency of every answer. */
@@ -19,6 +33,13 @@ export interface FaultSettings {
   retryAfterSeconds: number;
   /** Site in (admin) maintenance mode: every call with a valid token gets `sitemaintenance`. */
   maintenance: boolean;
+  /**
+   * Site in CLI maintenance mode (admin/cli/maintenance.php, upgrades): every web-service request is
+   * answered "503 Moodle under maintenance" with the maintenance page, before any Moodle check.
+   */
+  cliMaintenance: boolean;
+  /** Calls naming these courses (`courseid`) get the course's fault instead of their answer. */
+  courseFaults: ReadonlyMap<number, CourseFault>;
   /** Source of the fault draws; inject one for deterministic tests. */
   random: () => number;
 }
@@ -36,6 +57,9 @@ const DRAW_ORDER: readonly [TransportFault, RateKey][] = [
   ['malformed', 'malformedRate'],
 ];
 
+/** The grade report: the biggest and slowest answer of a sync, where a broken one hurts most. */
+const DEFAULT_COURSE_FAULT_FUNCTION: string = MOODLE_FUNCTIONS.gradeItems;
+
 const RATE_KEYS: ReadonlySet<string> = new Set(DRAW_ORDER.map(([, key]) => key));
 
 function noFaults(): FaultSettings {
@@ -49,6 +73,8 @@ function noFaults(): FaultSettings {
     rateLimitRate: 0,
     retryAfterSeconds: 1,
     maintenance: false,
+    cliMaintenance: false,
+    courseFaults: new Map(),
     random: mulberry32(hashSeed('moodle-sim faults')),
   };
 }
@@ -77,6 +103,14 @@ export class FaultController {
   /** Back to no faults at all (and a freshly seeded default random). */
   reset(): void {
     this.settings = noFaults();
+  }
+
+  /** The fault a call of `wsfunction` for `courseId` meets, if its course has one for that function. */
+  courseFault(wsfunction: string, courseId: number | undefined): CourseFault | undefined {
+    const fault = courseId === undefined ? undefined : this.settings.courseFaults.get(courseId);
+    return fault !== undefined && (fault.wsfunction ?? DEFAULT_COURSE_FAULT_FUNCTION) === wsfunction
+      ? fault
+      : undefined;
   }
 
   /** One draw decides whether this call meets a transport fault, and which. */

@@ -36,3 +36,28 @@ export const MOODLE_ERROR_PAGE = `<!DOCTYPE html>
 export const PHP_WARNING_PREFIX =
   '<br />\n<b>Warning</b>:  Undefined array key "grade" in ' +
   '<b>/var/www/moodle/grade/report/user/classes/report/user.php</b> on line <b>812</b><br />\n';
+
+/**
+ * The page of Moodle's CLI maintenance mode (lib/adminlib.php enable_cli_maintenance_mode: "<site> under
+ * maintenance" and the sitemaintenance string), which lib/setup.php sends with HTTP 503 to every request.
+ */
+export function cliMaintenancePage(siteName: string): string {
+  return `<!DOCTYPE html>
+<html dir="ltr" lang="en" xml:lang="en">
+<head>
+<title>${siteName} under maintenance</title>
+<meta http-equiv="content-type" content="text/html; charset=utf-8" />
+</head>
+<body><div class="alert alert-danger">The site is undergoing maintenance and is currently not available</div></body>
+</html>
+`;
+}
+
+/** What an auth plugin or require_login sends with its redirect to the login page. */
+export function redirectPage(location: string): string {
+  return `<!DOCTYPE html>
+<html><head><title>Redirect</title></head>
+<body><a href="${location}">This page should automatically redirect. If nothing is happening please use the continue link below.</a></body>
+</html>
+`;
+}

@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mergeRequestVariables, parsePhpInput } from '../protocol/php-params';
+import { mergeRequestVariables, parsePhpInput, type PhpArray } from '../protocol/php-params';
 import { runRestCall, wsFunctionName, type RestReply } from '../protocol/rest-server';
 import type { SiteModel } from '../site';
 import { CallCounter } from './call-counter';
 import { answerControl, controlRoute } from './control';
 import { FaultController, type FaultSettings } from './faults';
-import { MOODLE_ERROR_PAGE, PHP_WARNING_PREFIX, proxyErrorPage } from './html-pages';
+import { cliMaintenancePage, MOODLE_ERROR_PAGE, PHP_WARNING_PREFIX, proxyErrorPage } from './html-pages';
+import { courseFaultReply, type HttpReply } from './replies';
 
 export const REST_ENDPOINT = '/webservice/rest/server.php';
 
@@ -31,12 +32,31 @@ export interface MoodleSimulatorOptions {
   scheduleWait?: ScheduleWait;
 }
 
+/** A web-service call as the simulator received it, before anything answers it. */
+export interface SimulatedCall {
+  wsfunction: string;
+  /** The call's `courseid` parameter, if it has one. */
+  courseId?: number;
+}
+
+/** Told of each web-service call before the site answers it, so that it can change the site for that very call. */
+export type CallListener = (call: SimulatedCall) => void;
+
 export interface MoodleSimulator {
   /** Site base URL (Moodle's wwwroot); clients POST to `${url}/webservice/rest/server.php`. */
   readonly url: string;
   readonly site: SiteModel;
   readonly faults: FaultController;
   readonly calls: CallCounter;
+  /** Adds a listener of every web-service call; returns what removes it. */
+  onCall(listener: CallListener): () => void;
+  /**
+   * Moodle's host goes away: the port is closed (connections are refused) and every open socket with
+   * it. `listenAgain()` brings it back at the same URL.
+   */
+  stopListening(): Promise<void>;
+  /** Listens again on the port of the first start; rejects if something else took it meanwhile. */
+  listenAgain(): Promise<void>;
   /** Closes the server and every open socket (keep-alive and held ones) at once. */
   close(): Promise<void>;
 }
@@ -46,13 +66,8 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const HTML_TYPE = 'text/html; charset=utf-8';
 const JSON_TYPE = 'application/json';
 const SERVER_ERROR_STATUSES = [500, 502, 503] as const;
-
-interface HttpReply {
-  status: number;
-  contentType: string;
-  body: string;
-  headers?: Record<string, string>;
-}
+/** What lib/setup.php sends in CLI maintenance mode. */
+const CLI_MAINTENANCE_STATUS = { status: 503, statusText: 'Moodle under maintenance', retryAfterSeconds: 300 };
 
 export async function startMoodleSimulator(options: MoodleSimulatorOptions): Promise<MoodleSimulator> {
   const { site, token } = options;
@@ -60,6 +75,7 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
   const calls = new CallCounter();
   const scheduleWait = options.scheduleWait ?? timerWait;
   const pendingWaits = new Set<() => void>();
+  const listeners = new Set<CallListener>();
   let siteUrl = '';
 
   const server = createServer((request, response) => {
@@ -86,9 +102,15 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
     // PHP fills $_POST only from form encodings; a JSON body is simply not seen.
     const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     const variables = mergeRequestVariables(parsePhpInput(url.search.slice(1)), parsePhpInput(isForm ? body : ''));
-    calls.record(wsFunctionName(variables));
+    const call = { wsfunction: wsFunctionName(variables), courseId: courseIdOf(variables) };
+    calls.record(call.wsfunction);
+    for (const listener of listeners) listener(call);
 
     const settings = faults.current;
+    if (settings.cliMaintenance) {
+      send(response, cliMaintenanceReply(site.identity.sitename));
+      return;
+    }
     const fault = faults.drawTransportFault();
     if (fault === 'timeout') return; // never answered; close() destroys the socket
     let reply: HttpReply;
@@ -97,6 +119,8 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
       const rest = runRestCall({ site, token, maintenance: settings.maintenance, siteUrl, variables });
       rows = rest.rows;
       reply = fault === 'malformed' ? malformed(restReply(rest), settings) : restReply(rest);
+      const courseFault = faults.courseFault(call.wsfunction, call.courseId);
+      if (courseFault) reply = courseFaultReply(courseFault, reply, siteUrl);
     } else {
       reply = faultReply(fault, settings);
     }
@@ -117,10 +141,28 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
+  const listen = (port: number, host: string) =>
+    new Promise<void>((resolve, reject) => {
+      const refused = (error: Error) => reject(error);
+      server.once('error', refused);
+      server.listen(port, host, () => {
+        server.off('error', refused);
+        resolve();
+      });
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      for (const cancel of pendingWaits) cancel();
+      pendingWaits.clear();
+      if (!server.listening) {
+        resolve();
+        return;
+      }
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+
+  await listen(options.port ?? 0, options.host ?? '127.0.0.1');
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   siteUrl = `http://${host}:${address.port}`;
@@ -130,13 +172,33 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
     site,
     faults,
     calls,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const cancel of pendingWaits) cancel();
-        pendingWaits.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    onCall(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    stopListening: stop,
+    async listenAgain() {
+      if (!server.listening) await listen(address.port, address.address);
+    },
+    close: stop,
+  };
+}
+
+/** Moodle's per-course functions all name their course `courseid`. */
+function courseIdOf(variables: PhpArray): number | undefined {
+  const value = variables.get('courseid');
+  const courseId = typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isInteger(courseId) ? courseId : undefined;
+}
+
+function cliMaintenanceReply(siteName: string): HttpReply {
+  const { status, statusText, retryAfterSeconds } = CLI_MAINTENANCE_STATUS;
+  return {
+    status,
+    statusText,
+    contentType: HTML_TYPE,
+    headers: { 'retry-after': String(retryAfterSeconds) },
+    body: cliMaintenancePage(siteName),
   };
 }
 
@@ -181,11 +243,14 @@ function faultReply(fault: 'serverError' | 'rateLimit' | 'htmlError', settings: 
 
 function send(response: ServerResponse, reply: HttpReply): void {
   if (response.destroyed) return;
-  response.writeHead(reply.status, {
-    ...reply.headers,
-    'content-type': reply.contentType,
-    'content-length': Buffer.byteLength(reply.body),
-  });
+  const headers = { ...reply.headers, 'content-type': reply.contentType };
+  if (reply.stream) {
+    response.writeHead(reply.status, reply.statusText, headers);
+    // Goes on after the handler returns; it stops by itself once the socket closes.
+    void reply.stream(response);
+    return;
+  }
+  response.writeHead(reply.status, reply.statusText, { ...headers, 'content-length': Buffer.byteLength(reply.body) });
   response.end(reply.body);
 }
 

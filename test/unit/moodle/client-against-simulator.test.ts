@@ -81,7 +81,9 @@ describe('the Moodle client against the simulator', () => {
     expect(bongani?.gradeItems.find((item) => item.cmid === 1005)?.gradeRaw).toBe(7);
   });
 
-  it.each<[string, (sim: MoodleSimulator) => void, (client: MoodleClient) => Promise<unknown>, Partial<MoodleError>]>([
+  it.each<
+    [string, (sim: MoodleSimulator) => unknown, (client: MoodleClient) => Promise<unknown>, Partial<MoodleError>]
+  >([
     [
       'a revoked token',
       (s) => s.site.revokeToken(),
@@ -149,13 +151,73 @@ describe('the Moodle client against the simulator', () => {
       (c) => c.getCourses(),
       { kind: 'protocol' },
     ],
+    [
+      'CLI maintenance mode (HTTP 503)',
+      (s) => s.faults.set({ cliMaintenance: true }),
+      (c) => c.getCourses(),
+      { kind: 'maintenance', retryable: true },
+    ],
+    [
+      'a site whose port is closed',
+      (s) => s.stopListening(),
+      (c) => c.getSiteInfo(),
+      { kind: 'unreachable', retryable: true, message: expect.stringContaining('connection refused') },
+    ],
+    [
+      "a course's grade report answered by an HTML page with status 200",
+      (s) => s.faults.set({ courseFaults: new Map([[101, { answer: 'html-page' }]]) }),
+      (c) => c.getGradeItems(101),
+      { kind: 'protocol', retryable: true, message: expect.stringContaining('an HTML page ("Error")') },
+    ],
+    [
+      "a course's grade report cut short",
+      (s) => s.faults.set({ courseFaults: new Map([[101, { answer: 'truncated-json' }]]) }),
+      (c) => c.getGradeItems(101),
+      { kind: 'protocol', retryable: true, message: expect.stringContaining('not valid JSON') },
+    ],
+    [
+      "a course's grade report redirected to the login page",
+      (s) => s.faults.set({ courseFaults: new Map([[101, { answer: 'redirect' }]]) }),
+      (c) => c.getGradeItems(101),
+      { kind: 'protocol', retryable: false, message: expect.stringContaining('/login/index.php — a login page?') },
+    ],
+    [
+      "a course's contents trickling in a byte a second",
+      (s) =>
+        s.faults.set({ courseFaults: new Map([[101, { answer: 'trickle', wsfunction: 'core_course_get_contents' }]]) }),
+      (c) => c.getCourseContents(101),
+      { kind: 'timeout', retryable: true, message: expect.stringContaining('within 1 s') },
+    ],
+    [
+      // The client's own limit (64 MiB), not a smaller one set for the test.
+      "a course's grade report of 96 MiB",
+      (s) => s.faults.set({ courseFaults: new Map([[101, { answer: 'oversized', bytes: 96 * 1024 * 1024 }]]) }),
+      (c) => c.getGradeItems(101),
+      { kind: 'protocol', retryable: false, message: expect.stringContaining('answered more than 64 MiB') },
+    ],
   ])('classifies %s', async (_case, breakSite, callMoodle, expected) => {
-    breakSite(sim);
+    await breakSite(sim);
     const error = await failure(callMoodle(client));
     expect(error).toMatchObject(expected);
     for (const rendering of [error.message, error.stack, JSON.stringify(error), inspect(error, { depth: 5 })]) {
       expect(rendering).not.toContain(TOKEN);
     }
+  });
+
+  it("reads other courses as usual while one course's answers are garbage", async () => {
+    sim.faults.set({
+      courseFaults: new Map([
+        [101, { answer: 'oversized', bytes: 96 * 1024 * 1024, wsfunction: 'core_course_get_contents' }],
+      ]),
+    });
+    const [broken, contents, grades] = await Promise.allSettled([
+      client.getCourseContents(101),
+      client.getCourseContents(102),
+      client.getGradeItems(101),
+    ]);
+    expect(broken).toMatchObject({ status: 'rejected', reason: { kind: 'protocol' } });
+    expect(contents.status).toBe('fulfilled');
+    expect(grades.status).toBe('fulfilled');
   });
 
   it('reports every missing function at once in the preflight', async () => {

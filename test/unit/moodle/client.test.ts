@@ -5,9 +5,11 @@ import {
   isMoodleError,
   REQUIRED_FUNCTIONS,
   type MoodleClient,
+  type MoodleClientOptions,
   type MoodleError,
   type MoodleErrorKind,
 } from '../../../src/moodle';
+import { MAX_RESPONSE_BYTES } from '../../../src/moodle/limits';
 import { Secret } from '../../../src/secret';
 import { exampleJson } from './support/examples';
 import {
@@ -264,9 +266,23 @@ const FAILURES: FailureCase[] = [
   },
   {
     name: 'HTML 503',
-    reply: { status: 503, body: html('Site under maintenance') },
+    reply: { status: 503, body: html('503 Service Temporarily Unavailable') },
     kind: 'server-error',
     retryable: true,
+    permissionProblem: false,
+  },
+  {
+    name: "CLI maintenance mode's HTML 503",
+    reply: { status: 503, headers: { 'retry-after': '300' }, body: html('Demo site under maintenance') },
+    kind: 'maintenance',
+    retryable: true,
+    permissionProblem: false,
+  },
+  {
+    name: 'redirect to the login page',
+    reply: { status: 302, headers: { location: 'https://moodle.example.edu/login/index.php' } },
+    kind: 'protocol',
+    retryable: false,
     permissionProblem: false,
   },
   {
@@ -342,7 +358,7 @@ describe('error classification over HTTP', () => {
     try {
       const error = await failure(impatient.getCourses());
       expect(error).toMatchObject({ kind: 'timeout', retryable: true, permissionProblem: false });
-      expect(error.message).toContain('UND_ERR_HEADERS_TIMEOUT');
+      expect(error.message).toContain('did not finish answering `core_course_get_courses` within 0.15 s');
     } finally {
       await impatient.close();
     }
@@ -383,6 +399,148 @@ describe('error classification over HTTP', () => {
     } finally {
       await nowhere.close();
     }
+  });
+});
+
+describe('limits on one answer', () => {
+  const MiB = 1024 * 1024;
+  const opened: MoodleClient[] = [];
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((one) => one.close()));
+  });
+
+  function clientWith(options: Partial<MoodleClientOptions>): MoodleClient {
+    const made = createMoodleClient({
+      ...DEFAULT_MOODLE_CLIENT_SETTINGS,
+      url: server.url,
+      token: new Secret(TOKEN),
+      ...options,
+    });
+    opened.push(made);
+    return made;
+  }
+
+  async function timed<T>(promise: Promise<T>): Promise<{ result: T; ms: number }> {
+    const started = performance.now();
+    const result = await promise;
+    return { result, ms: performance.now() - started };
+  }
+
+  it('gives up on a body still trickling in at the deadline, though each byte comes well within it', async () => {
+    // A byte every 50 ms: undici's own body timeout restarts at every chunk and would wait for ever.
+    server.respond(() => ({ body: '[', stream: { chunk: ' ', count: 100_000, everyMs: 50 } }));
+    const { result: error, ms } = await timed(failure(clientWith({ timeoutMs: 600 }).getCourses()));
+
+    expect(error).toMatchObject({ kind: 'timeout', retryable: true, permissionProblem: false });
+    expect(error.message).toContain(
+      "did not finish answering `core_course_get_courses` within 0.6 s, the client's deadline for the whole answer",
+    );
+    expect(ms).toBeGreaterThanOrEqual(550);
+    expect(ms).toBeLessThan(3_000);
+    // The request was aborted, not left running: the server's socket closed and it stopped sending.
+    const sent = server.streamedBytes();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(server.streamedBytes()).toBe(sent);
+  });
+
+  it("gives the grade report's whole answer its own, longer deadline", async () => {
+    // Valid JSON that takes about 0.5 s to arrive: too slow for the ordinary deadline, not for the grades'.
+    const slowly = (name: string): Reply => ({
+      ...exampleReply(name),
+      headers: {},
+      stream: { chunk: ' ', count: 10, everyMs: 50 },
+    });
+    server.respond((request) =>
+      slowly(request.wsfunction === 'core_course_get_contents' ? 'get_contents.json' : 'grade_items.json'),
+    );
+    const patientForGrades = clientWith({ timeoutMs: 250, gradeTimeoutMs: 10_000 });
+
+    await expect(patientForGrades.getGradeItems(101)).resolves.toHaveLength(2);
+    expect((await failure(patientForGrades.getCourseContents(101))).kind).toBe('timeout');
+  });
+
+  it('refuses an answer whose announced length is over the limit without reading it', async () => {
+    server.respond(() => ({
+      headers: { 'content-length': String(100 * MiB) },
+      stream: { chunk: 'x'.repeat(1024), count: 100 * 1024, everyMs: 10 },
+    }));
+    const limited = clientWith({ maxResponseBytes: { gradereport_user_get_grade_items: MiB } });
+    const { result: error, ms } = await timed(failure(limited.getGradeItems(101)));
+
+    expect(error).toMatchObject({ kind: 'protocol', retryable: false, permissionProblem: false });
+    expect(error.message).toBe(
+      '`gradereport_user_get_grade_items` for course 101 answered more than 1 MiB, ' +
+        "the client's limit for this function's answers; it stopped reading there. " +
+        'Look at what the site sends for this call (a page of PHP warnings? a proxy answering with a file?); ' +
+        'a real answer this large is more than the sync was sized for',
+    );
+    expect(ms).toBeLessThan(1_000);
+  });
+
+  it('stops reading a body that grows past the limit of its function, and only of its function', async () => {
+    const padded = (name: string): Reply => ({
+      ...exampleReply(name),
+      headers: {},
+      stream: { chunk: ' '.repeat(64 * 1024), count: 1024 },
+    });
+    server.respond((request) =>
+      padded(request.wsfunction === 'core_course_get_contents' ? 'get_contents.json' : 'grade_items.json'),
+    );
+    const limited = clientWith({
+      maxResponseBytes: { gradereport_user_get_grade_items: MiB, core_course_get_contents: 128 * MiB },
+    });
+
+    // 64 MiB of valid JSON: read whole under a limit of 128 MiB.
+    await expect(limited.getCourseContents(101)).resolves.toHaveLength(4);
+    const before = server.streamedBytes();
+    const error = await failure(limited.getGradeItems(101));
+    expect(error).toMatchObject({ kind: 'protocol', retryable: false });
+    expect(error.message).toContain('answered more than 1 MiB');
+    // What the server got rid of before the socket closed: the 1 MiB read, and what the sockets' buffers held.
+    expect(server.streamedBytes() - before).toBeLessThan(17 * MiB);
+  });
+
+  it('reads no more than MAX_RESPONSE_BYTES by default: 64 MiB of a grade report', async () => {
+    expect(MAX_RESPONSE_BYTES).toEqual({
+      core_webservice_get_site_info: 16 * MiB,
+      core_course_get_courses: 64 * MiB,
+      core_course_get_contents: 16 * MiB,
+      gradereport_user_get_grade_items: 64 * MiB,
+      core_enrol_get_enrolled_users: 16 * MiB,
+      core_user_get_users_by_field: 16 * MiB,
+    });
+    // 200 MiB of valid JSON (a grade report padded with spaces), as fast as the client reads.
+    server.respond(() => ({
+      ...exampleReply('grade_items.json'),
+      headers: {},
+      stream: { chunk: ' '.repeat(MiB), count: 200 },
+    }));
+    const error = await failure(client.getGradeItems(101));
+
+    expect(error.message).toContain('answered more than 64 MiB');
+    expect(server.streamedBytes()).toBeGreaterThan(64 * MiB);
+    expect(server.streamedBytes()).toBeLessThan(80 * MiB);
+  });
+
+  it.each([
+    [
+      'an absolute',
+      'https://moodle.example.edu/login/index.php?wantsurl=%2Fwebservice',
+      'https://moodle.example.edu/login/index.php',
+    ],
+    ['a relative', '/login/index.php?sesskey=abc', '/login/index.php'],
+  ])('never follows a redirect, and names where %s Location pointed, without its query', async (_, location, named) => {
+    server.respond(() => ({ status: 302, headers: { location }, body: html('Redirect') }));
+    const error = await failure(client.getGradeItems(101));
+
+    expect(server.requests).toHaveLength(1);
+    expect(error).toMatchObject({ kind: 'protocol', retryable: false, permissionProblem: false });
+    expect(error.message).toContain(
+      `Moodle redirected \`gradereport_user_get_grade_items\` (HTTP 302) to ${named} — a login page? ` +
+        'The redirect was not followed. Check that MOODLE_URL is',
+    );
+    expect(error.message).not.toMatch(/wantsurl|sesskey/);
   });
 });
 
@@ -451,6 +609,21 @@ describe('scoped sessions', () => {
       await bounded.close();
     }
   });
+  it('stop a call in flight when their signal aborts, with its reason, and leave other sessions alone', async () => {
+    // Within the test client's deadline, so that only the abort can cut the first call short.
+    server.respond(() => exampleReply('get_contents.json', { delayMs: 1_000 }));
+    const owner = new AbortController();
+    const cancelled = client.scoped(owner.signal);
+    const other = client.scoped();
+    const reason = new Error('activity cancelled: worker shutting down');
+    const startedAt = performance.now();
+    const calls = [cancelled.getCourseContents(101), other.getCourseContents(102)];
+    setTimeout(() => owner.abort(reason), 100);
+
+    await expect(calls[0]).rejects.toBe(reason);
+    expect(performance.now() - startedAt).toBeLessThan(900);
+    await expect(calls[1]).resolves.toEqual(expect.any(Array));
+  });
 });
 
 describe('token secrecy', () => {
@@ -461,8 +634,12 @@ describe('token secrecy', () => {
       moodleError('somethingnew', TOKEN),
       { status: 500, body: html(`Fatal error for token ${TOKEN}`) },
       { body: html(`Login ${TOKEN}`) },
-      { status: 302, headers: { location: `https://moodle.example.edu/login/index.php?wstoken=${TOKEN}` } },
     ];
+    // Its query is left out of the message altogether: login redirects carry session data there.
+    const redirect: Reply = {
+      status: 302,
+      headers: { location: `https://moodle.example.edu/login/index.php?wstoken=${TOKEN}` },
+    };
     const written: string[] = [];
     const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
       jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
@@ -471,7 +648,7 @@ describe('token secrecy', () => {
     );
     const errors: MoodleError[] = [];
     try {
-      for (const reply of [...echoes, ...FAILURES.map((failureCase) => failureCase.reply)]) {
+      for (const reply of [...echoes, redirect, ...FAILURES.map((failureCase) => failureCase.reply)]) {
         server.respond(() => reply);
         errors.push(await failure(client.getGradeItems(101)));
       }

@@ -731,11 +731,29 @@ describe('parseMoodleBody', () => {
     expect(thrown(() => body('', 429)).retryAfterMs).toBeUndefined();
   });
 
-  it('reads other statuses as a wrong URL or a blocking proxy', () => {
+  it('reads a redirect as a wrong URL or a login page, and other statuses as a wrong URL or a blocking proxy', () => {
     const moved = thrown(() => body('', 301, { location: 'https://moodle.example.edu/webservice/rest/server.php' }));
     expect(moved).toMatchObject({ kind: 'protocol', retryable: false });
-    expect(moved.message).toContain('HTTP 301 to https://moodle.example.edu/webservice/rest/server.php');
+    expect(moved.message).toContain('(HTTP 301) to https://moodle.example.edu/webservice/rest/server.php');
+    expect(moved.message).toContain('MOODLE_URL');
+    expect(thrown(() => body('', 307)).message).toContain('(HTTP 307) to another address (no Location header)');
     expect(thrown(() => body('Not found', 404)).message).toContain('MOODLE_URL');
+  });
+
+  it("reads CLI maintenance mode's 503 as maintenance, by its reason phrase or its page's title", () => {
+    const page = '<html><head><title>Demo site under maintenance</title></head></html>';
+    const byTitle = thrown(() => body(page, 503));
+    expect(byTitle).toMatchObject({ kind: 'maintenance', retryable: true, permissionProblem: false });
+    expect(byTitle.message).toContain('HTTP 503 ("Demo site under maintenance"): it is in maintenance mode');
+    const byReason = thrown(() =>
+      parseMoodleBody(
+        { wsfunction: 'core_course_get_contents' },
+        { status: 503, statusText: 'Moodle under maintenance', headers: {}, body: '<p>Bientôt de retour</p>' },
+      ),
+    );
+    expect(byReason.kind).toBe('maintenance');
+    // Only a 503 says maintenance: a 500 page mentioning it is a server error.
+    expect(thrown(() => body(page, 500)).kind).toBe('server-error');
   });
 });
 

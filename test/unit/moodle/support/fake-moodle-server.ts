@@ -28,6 +28,11 @@ export interface Reply {
   delayMs?: number;
   /** Destroy the socket instead of answering, or after sending half the body. */
   drop?: 'before-headers' | 'mid-body';
+  /**
+   * After `body`, send `chunk` `count` times (no Content-Length): every `everyMs`, or as fast as the
+   * client reads when it is absent. Stops when the client goes away.
+   */
+  stream?: { chunk: string; count: number; everyMs?: number };
 }
 
 export type Responder = (request: RecordedRequest) => Reply;
@@ -38,6 +43,8 @@ export interface FakeMoodleServer {
   requests: RecordedRequest[];
   /** Highest number of requests the server was handling at the same time. */
   maxInFlight(): number;
+  /** Body bytes the streamed replies handed to their sockets so far, the client's unread ones included. */
+  streamedBytes(): number;
   respond(responder: Responder): void;
   close(): Promise<void>;
 }
@@ -58,6 +65,28 @@ export async function startFakeMoodleServer(): Promise<FakeMoodleServer> {
   let responder: Responder = () => ({ status: 500, body: 'no responder set' });
   let inFlight = 0;
   let maxInFlight = 0;
+  let streamedBytes = 0;
+
+  async function stream(res: http.ServerResponse, { chunk, count, everyMs }: NonNullable<Reply['stream']>) {
+    const bytes = Buffer.from(chunk);
+    for (let sent = 0; sent < count && !res.destroyed; sent += 1) {
+      if (everyMs !== undefined) await new Promise((resolve) => setTimeout(resolve, everyMs));
+      if (res.destroyed) return;
+      streamedBytes += bytes.length;
+      if (!res.write(bytes)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+    }
+    if (!res.destroyed) res.end();
+  }
 
   const server = http.createServer((req, res) => {
     inFlight += 1;
@@ -97,7 +126,12 @@ export async function startFakeMoodleServer(): Promise<FakeMoodleServer> {
           return;
         }
         res.writeHead(reply.status ?? 200, reply.headers);
-        res.end(body);
+        if (reply.stream === undefined) {
+          res.end(body);
+          return;
+        }
+        res.write(body);
+        void stream(res, reply.stream);
       };
       const timer = setTimeout(send, reply.delayMs ?? 0);
       timers.add(timer);
@@ -111,6 +145,7 @@ export async function startFakeMoodleServer(): Promise<FakeMoodleServer> {
     url: `http://127.0.0.1:${port}${SITE_PATH}`,
     requests,
     maxInFlight: () => maxInFlight,
+    streamedBytes: () => streamedBytes,
     respond(next) {
       responder = next;
     },
