@@ -1,18 +1,28 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { getOperationAST, GraphQLError } from 'graphql';
 import { createSchema, createYoga, maskError, type Plugin, type YogaInitialContext } from 'graphql-yoga';
-import { InvalidCursorError } from '../store';
+import { InvalidCursorError, isDatabaseUnavailable } from '../store';
 import { authenticate } from './auth';
 import { createLoaders, type ApiContext, type ApiDeps } from './context';
+import { invalidCursor } from './cursors';
 import { GRAPHIQL, renderGraphiQL } from './graphiql';
 import { apiError } from './errors';
 import { operationMetrics } from './operation-metrics';
+import { mutationRateLimit, MUTATION_RATE_LIMIT } from './rate-limit';
+import { jsonBodiesOnly, MAX_REQUEST_BODY_BYTES } from './request-body';
 import { Mutation } from './resolvers/mutation';
 import { Query } from './resolvers/query';
 import { Course, DateTime, Enrollment, Student, SyncError, SyncRun } from './resolvers/types';
 import { typeDefs } from './schema';
 
 export const GRAPHQL_PATH = '/graphql';
+
+/**
+ * When a client may try again after DATABASE_UNAVAILABLE: the driver gives up
+ * on a server after 10 s (serverSelectionTimeoutMS), and sees it back within a
+ * second of its return.
+ */
+const DATABASE_RETRY_AFTER_SECONDS = 10;
 
 /**
  * Limits for hostile or careless queries (GraphQL Armor). The cost counts
@@ -90,30 +100,45 @@ function refusalMessage(message: string): string {
     : text!;
 }
 
+/** A refusal of the request itself, before anything ran: 400 whatever the client accepts. */
+function asRefusal(error: GraphQLError): GraphQLError {
+  const code = error.extensions?.code;
+  const http = error.extensions?.http as { status?: number; spec?: boolean } | undefined;
+  if (code !== undefined && http?.spec !== true) return error;
+  const { spec: _, ...rest } = http ?? {};
+  return new GraphQLError(code === undefined ? refusalMessage(error.message) : error.message, {
+    nodes: error.nodes,
+    extensions: { ...error.extensions, code: code ?? 'GRAPHQL_VALIDATION_FAILED', http: { status: 400, ...rest } },
+  });
+}
+
 /**
  * GraphQL Armor's refusals (depth, aliases, cost, tokens) carry no code and
  * call themselves syntax errors; say what was refused, and give every error
  * without a code the one Yoga gives refused queries, so that clients can
- * always branch on `extensions.code`.
+ * always branch on `extensions.code`. Yoga answers parse and validation errors
+ * with 200 to clients that accept `application/json` (the GraphQL over HTTP
+ * spec's allowance for old clients); here every refusal is a 4xx.
  */
 const everyErrorHasACode: Plugin<ApiContext> = {
   onResultProcess({ result, setResult }) {
     if (Array.isArray(result) || !('errors' in result) || !Array.isArray(result.errors)) return;
     const errors = result.errors as GraphQLError[];
-    if (errors.every((error) => error.extensions?.code !== undefined)) return;
-    setResult({
-      ...result,
-      errors: errors.map((error) =>
-        error.extensions?.code === undefined
-          ? new GraphQLError(refusalMessage(error.message), {
-              nodes: error.nodes,
-              extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
-            })
-          : error,
-      ),
-    });
+    const answered = errors.map(asRefusal);
+    if (answered.every((error, index) => error === errors[index])) return;
+    setResult({ ...result, errors: answered });
   },
 };
+
+/** What a client sees while MongoDB does not answer: a condition that passes, not a bug. */
+function databaseUnavailable() {
+  return apiError(
+    'DATABASE_UNAVAILABLE',
+    'The database is not answering; try again shortly.',
+    {},
+    { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+  );
+}
 
 /**
  * The GraphQL API as a fetch-style handler; `createApiServer` serves it.
@@ -128,6 +153,8 @@ export function createApp(deps: ApiDeps) {
     graphiql: deps.graphiql && GRAPHIQL,
     renderGraphiQL,
     landingPage: false,
+    maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+    multipart: false,
     healthCheckEndpoint: '/health/live',
     logging: {
       debug: (...args) => deps.logger.debug({ args }, 'graphql'),
@@ -138,8 +165,10 @@ export function createApp(deps: ApiDeps) {
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = (error instanceof GraphQLError ? error.originalError : undefined) ?? error;
-        if (original instanceof InvalidCursorError) {
-          return apiError('BAD_USER_INPUT', 'The cursor is not one this API gave out.', { argument: 'after' });
+        if (original instanceof InvalidCursorError) return invalidCursor();
+        if (isDatabaseUnavailable(original)) {
+          deps.logger.warn({ err: original }, 'the database did not answer a GraphQL request');
+          return databaseUnavailable();
         }
         if (!(original instanceof GraphQLError))
           deps.logger.error({ err: original }, 'unexpected error in a GraphQL request');
@@ -149,8 +178,10 @@ export function createApp(deps: ApiDeps) {
     plugins: [
       ...(metrics ? [metrics.first] : []),
       requireApiKey(deps),
+      jsonBodiesOnly,
       EnvelopArmorPlugin(ARMOR),
       mutationsAreForAdmins,
+      mutationRateLimit(deps.mutationRateLimit ?? MUTATION_RATE_LIMIT),
       everyErrorHasACode,
       ...(metrics ? [metrics.last] : []),
     ],

@@ -7,7 +7,15 @@ export type Role = ApiKeyEntry['role'];
 
 export interface Viewer {
   role: Role;
+  /**
+   * Names the key without being it (its role and the start of its configured hash), for what is
+   * counted per key, such as the mutation rate limit.
+   */
+  keyId: string;
 }
+
+/** Hex digits of the key's SHA-256 in its id: enough to tell configured keys apart, useless to find a key. */
+const KEY_ID_HASH_DIGITS = 12;
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -32,7 +40,7 @@ export function authenticate(authorization: string | null, keys: readonly ApiKey
   for (const entry of keys) {
     const expected = Buffer.from(entry.sha256, 'hex');
     if (expected.length === presented.length && timingSafeEqual(expected, presented) && viewer === null) {
-      viewer = { role: entry.role };
+      viewer = { role: entry.role, keyId: `${entry.role}:${entry.sha256.slice(0, KEY_ID_HASH_DIGITS)}` };
     }
   }
   return viewer;

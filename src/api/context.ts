@@ -7,6 +7,7 @@ import type { MoodleClient } from '../moodle';
 import type { CourseDocument, Stores, StudentDocument } from '../store';
 import type { SyncLauncher } from '../temporal/launcher';
 import type { ApiKeyEntry, Viewer } from './auth';
+import type { MutationRateLimit } from './rate-limit';
 
 /** Everything the API needs, injected once when the app is built. */
 export interface ApiDeps {
@@ -20,6 +21,8 @@ export interface ApiDeps {
   apiKeys: readonly ApiKeyEntry[];
   graphiql: boolean;
   logger: Logger;
+  /** Mutations per API key; `MUTATION_RATE_LIMIT` by default. */
+  mutationRateLimit?: MutationRateLimit;
   /** Told of every answered GraphQL request (metrics); none by default. */
   observeOperation?: (observation: GraphqlOperationObservation) => void;
 }

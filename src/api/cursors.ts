@@ -1,24 +1,38 @@
 import { apiError } from './errors';
 
+/** The lists that page with cursors; a cursor names the one it came from. */
+export type CursorList = 'courses' | 'students' | 'enrollments' | 'syncErrors' | 'syncRuns';
+
 /**
  * Connection cursors are opaque to clients: the `_id` of the last row of a
- * page, wrapped so that nobody builds them by hand.
+ * page and the list it belongs to, wrapped so that nobody builds them by hand
+ * and a cursor of one list is refused by another (ids of students,
+ * enrollments and sync errors look alike). Not signed: a forged cursor only
+ * chooses where a page of a list the caller may read starts.
  */
-const PREFIX = 'c1:';
+const VERSION = 'c2';
 
 export const MAX_PAGE_SIZE = 100;
 
-export function encodeCursor(id: string | number): string {
-  return Buffer.from(`${PREFIX}${id}`, 'utf8').toString('base64url');
+/** Also what the store's refusal of a cursor naming no row of its list becomes (app.ts). */
+export function invalidCursor() {
+  return apiError('BAD_USER_INPUT', 'The cursor is not one this API gave out.', { argument: 'after' });
 }
 
-export function decodeCursor(cursor: string | null | undefined): string | undefined {
+export function encodeCursor(list: CursorList, id: string | number): string {
+  return Buffer.from(`${VERSION}:${list}:${id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(list: CursorList, cursor: string | null | undefined): string | undefined {
   if (cursor === null || cursor === undefined) return undefined;
+  const prefix = `${VERSION}:${list}:`;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!text.startsWith(PREFIX) || text.length === PREFIX.length) {
-    throw apiError('BAD_USER_INPUT', 'The cursor is not one this API gave out.', { argument: 'after' });
+  // Decoding skips what is not base64: only the exact text this API encodes is one of its cursors.
+  const id = text.slice(prefix.length);
+  if (!text.startsWith(prefix) || id === '' || encodeCursor(list, id) !== cursor) {
+    throw invalidCursor();
   }
-  return text.slice(PREFIX.length);
+  return id;
 }
 
 export function pageSize(first: number | null | undefined): number {
@@ -43,19 +57,21 @@ export interface PageArgs {
 
 /** Validates the page arguments, then reads the page and the total count at once. */
 export async function connection<T extends { _id: { toString(): string } | number | string }>(
+  list: CursorList,
   args: PageArgs,
-  list: (page: { first: number; after?: string }) => Promise<{ items: T[]; hasNextPage: boolean }>,
+  read: (page: { first: number; after?: string }) => Promise<{ items: T[]; hasNextPage: boolean }>,
   count: () => Promise<number>,
 ): Promise<Connection<T>> {
-  const page = { first: pageSize(args.first), after: decodeCursor(args.after) };
-  const [found, total] = await Promise.all([list(page), count()]);
-  return toConnection(found, total);
+  const page = { first: pageSize(args.first), after: decodeCursor(list, args.after) };
+  const [found, total] = await Promise.all([read(page), count()]);
+  return toConnection(list, found, total);
 }
 
 function toConnection<T extends { _id: { toString(): string } | number | string }>(
+  list: CursorList,
   page: { items: T[]; hasNextPage: boolean },
   totalCount: number,
 ): Connection<T> {
-  const edges = page.items.map((node) => ({ cursor: encodeCursor(String(node._id)), node }));
+  const edges = page.items.map((node) => ({ cursor: encodeCursor(list, String(node._id)), node }));
   return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
 }

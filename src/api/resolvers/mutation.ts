@@ -6,7 +6,7 @@ import { isMoodleError, type UserLookupField } from '../../moodle';
 import { DuplicateRecordError } from '../../store';
 import type { ApiContext } from '../context';
 import { apiError } from '../errors';
-import { parseCourseId, parseRecordId } from '../ids';
+import { parseCourseId, parseCourseIds, parseRecordId, parseText } from '../ids';
 
 const LOOKUP_FIELDS = { moodleUserId: 'id', email: 'email', idNumber: 'idnumber' } as const satisfies Record<
   string,
@@ -17,10 +17,6 @@ const LOOKUP_FIELDS = { moodleUserId: 'id', email: 'email', idNumber: 'idnumber'
 function moodleUnavailable(error: unknown): never {
   if (isMoodleError(error)) throw apiError('MOODLE_UNAVAILABLE', `Moodle could not be asked: ${error.message}`);
   throw error;
-}
-
-function courseIdList(ids: readonly string[] | null | undefined): number[] | undefined {
-  return ids === null || ids === undefined ? undefined : [...new Set(ids.map((id) => parseCourseId(id, 'courseIds')))];
 }
 
 export const Mutation = {
@@ -47,7 +43,7 @@ export const Mutation = {
       throw apiError('BAD_USER_INPUT', 'Give exactly one of moodleUserId, email or idNumber.');
     }
     const key = given[0]!;
-    const value = String(args[key]).trim();
+    const value = parseText(String(args[key]).trim(), key);
     if (key === 'moodleUserId' && !(Number.isInteger(args.moodleUserId) && args.moodleUserId! > 0)) {
       throw apiError('BAD_USER_INPUT', '"moodleUserId" must be a positive whole number.', { argument: key });
     }
@@ -117,7 +113,7 @@ export const Mutation = {
   },
 
   triggerEnrollmentSync: async (_: unknown, args: { courseIds?: string[] | null }, { deps }: ApiContext) => {
-    const courseIds = courseIdList(args.courseIds);
+    const courseIds = parseCourseIds(args.courseIds);
     if (courseIds !== undefined) {
       if (courseIds.length === 0)
         throw apiError('BAD_USER_INPUT', 'Give at least one course id, or none for all courses.');
@@ -144,7 +140,7 @@ export const Mutation = {
   },
 
   confirmCourseDeletions: async (_: unknown, args: { courseIds?: string[] | null }, { deps }: ApiContext) => {
-    const result = await confirmHeldDeletions(deps.stores, deps.now(), courseIdList(args.courseIds));
+    const result = await confirmHeldDeletions(deps.stores, deps.now(), parseCourseIds(args.courseIds));
     return {
       deleted: await deps.stores.courses.getMany(result.deleted),
       ignored: result.ignored.map(String),

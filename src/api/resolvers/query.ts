@@ -4,7 +4,7 @@ import type { SyncKind } from '../../domain/sync-run';
 import type { ApiContext } from '../context';
 import { connection, type PageArgs } from '../cursors';
 import { apiError } from '../errors';
-import { parseCourseId, parseRecordId } from '../ids';
+import { parseCourseId, parseRecordId, parseText } from '../ids';
 import { enrollmentConnection } from './types';
 
 /** docs/product.md "Course sync": NEW courses are for admins' triage; nobody else sees them. */
@@ -18,8 +18,13 @@ export const Query = {
   ) => {
     const requested = args.states ?? ['NEW', 'OPEN', 'CLOSED'];
     const states = viewer.role === 'admin' ? requested : requested.filter((state) => READER_STATES.includes(state));
-    const query = { states, search: args.search ?? undefined, includeDeleted: args.includeDeleted ?? false };
+    const query = {
+      states,
+      search: args.search == null ? undefined : parseText(args.search, 'search'),
+      includeDeleted: args.includeDeleted ?? false,
+    };
     return connection(
+      'courses',
       args,
       (page) => deps.stores.courses.list(query, page),
       () => deps.stores.courses.count(query),
@@ -50,8 +55,9 @@ export const Query = {
     deps.stores.enrollments.get(parseRecordId(args.id, 'id')),
 
   students: async (_: unknown, args: PageArgs & { search?: string | null }, { deps }: ApiContext) => {
-    const search = args.search ?? undefined;
+    const search = args.search == null ? undefined : parseText(args.search, 'search');
     return connection(
+      'students',
       args,
       (page) => deps.stores.students.list(page, search),
       () => deps.stores.students.count(search),
@@ -87,6 +93,7 @@ export const Query = {
       ...(args.courseId != null && { courseId: parseCourseId(args.courseId) }),
     };
     return connection(
+      'syncErrors',
       args,
       (page) => deps.stores.syncErrors.list(query, page),
       () => deps.stores.syncErrors.count(query),
@@ -96,6 +103,7 @@ export const Query = {
   syncRuns: async (_: unknown, args: PageArgs & { kind?: SyncKind | null }, { deps }: ApiContext) => {
     const kind = args.kind ?? undefined;
     return connection(
+      'syncRuns',
       args,
       (page) => deps.stores.syncRuns.list(kind, page),
       () => deps.stores.syncRuns.count(kind),

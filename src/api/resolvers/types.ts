@@ -37,6 +37,7 @@ function parseDateTime(value: unknown): Date {
 /** A course's, a student's, or (admin views) all enrollments, as a connection. */
 export function enrollmentConnection(stores: Stores, query: EnrollmentListQuery, args: PageArgs) {
   return connection(
+    'enrollments',
     args,
     (page) => stores.enrollments.list(query, page),
     () => stores.enrollments.count(query),

@@ -8,9 +8,15 @@ describe('API keys', () => {
     { role: 'reader' as const, sha256: hashApiKey(reader) },
   ];
 
-  it('names the role of a configured key', () => {
-    expect(authenticate(`Bearer ${admin}`, keys)).toEqual({ role: 'admin' });
-    expect(authenticate(`bearer ${reader} `, keys)).toEqual({ role: 'reader' });
+  it('names the role of a configured key, and the key by its role and the start of its hash', () => {
+    expect(authenticate(`Bearer ${admin}`, keys)).toEqual({
+      role: 'admin',
+      keyId: `admin:${hashApiKey(admin).slice(0, 12)}`,
+    });
+    expect(authenticate(`bearer ${reader} `, keys)).toEqual({
+      role: 'reader',
+      keyId: `reader:${hashApiKey(reader).slice(0, 12)}`,
+    });
   });
 
   it.each([null, '', 'Bearer', `Basic ${admin}`, `Bearer ${admin}x`, `Bearer ${hashApiKey(admin)}`])(
