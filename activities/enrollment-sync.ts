@@ -15,6 +15,7 @@ import { NO_SYNC_METRICS, type SyncMetrics } from '../src/metrics/sync-metrics';
 import { isMoodleError, MOODLE_FUNCTIONS, type MoodleClient, type MoodleSession } from '../src/moodle';
 import type { Stores } from '../src/store';
 import type { EnrollmentSyncState, EnrollmentSyncWrite } from '../src/store/enrollments';
+import { COURSE_SYNC_BUSY_RETRY_MS, holdCourse, type HeldCourse } from './course-lease';
 import { failureLogFields, toActivityFailure } from './failures';
 
 /** What an enrollment sync needs from Moodle; checked once per run before any course is read. */
@@ -23,6 +24,9 @@ export const ENROLLMENT_SYNC_FUNCTIONS = [
   MOODLE_FUNCTIONS.courseContents,
   MOODLE_FUNCTIONS.gradeItems,
 ] as const;
+
+/** What an activity scheduled without a heartbeat timeout paces its beats and course hold by. */
+const UNSET_HEARTBEAT_TIMEOUT_MS = 30_000;
 
 /** Counts only: gradebooks never pass through workflow history. */
 export interface CourseEnrollmentSyncResult {
@@ -48,6 +52,8 @@ export interface EnrollmentSyncDeps {
   perStudent?: PerStudentSettings;
   /** The worker's metrics; none by default (tests). */
   metrics?: SyncMetrics;
+  /** How soon a course another run is syncing is tried again. */
+  courseBusyRetryMs?: number;
 }
 
 export function createEnrollmentSyncActivities({
@@ -56,11 +62,12 @@ export function createEnrollmentSyncActivities({
   now,
   perStudent = DEFAULT_PER_STUDENT_SETTINGS,
   metrics = NO_SYNC_METRICS,
+  courseBusyRetryMs = COURSE_SYNC_BUSY_RETRY_MS,
 }: EnrollmentSyncDeps) {
   return {
     /** Fails the run early, with the technician's message, when the token cannot do the job at all. */
     async preflightEnrollmentSync(): Promise<{ moodleCalls: Record<string, number> }> {
-      const session = moodle.scoped();
+      const session = moodle.scoped(Context.current().cancellationSignal);
       try {
         await session.preflight(ENROLLMENT_SYNC_FUNCTIONS);
         return { moodleCalls: session.calls.byFunction() };
@@ -86,13 +93,19 @@ export function createEnrollmentSyncActivities({
      * enrollment for courses the SMS follows few students of), computes every
      * enrollment and writes only what changed. Moodle failures fail the
      * course (permission problems without retries); the workflow records them.
+     * The course is held from the first read to the last write: a course
+     * another sync holds fails as busy, and is retried once that one is done.
      */
     async syncCourseEnrollments(input: { courseId: number }): Promise<CourseEnrollmentSyncResult> {
       const { courseId } = input;
-      const session = moodle.scoped();
+      const session = moodle.scoped(Context.current().cancellationSignal);
       const progress = { courseId, phase: 'download', batchesWritten: 0 };
-      const stopHeartbeat = keepHeartbeating(progress);
+      // The heartbeat timeout paces the beats, and bounds how long a dead worker's hold on the course outlives it.
+      const heartbeatTimeoutMs = Context.current().info.heartbeatTimeoutMs || UNSET_HEARTBEAT_TIMEOUT_MS;
+      let held: HeldCourse | undefined;
+      const stopHeartbeat = keepHeartbeating(progress, heartbeatTimeoutMs, () => held?.renew());
       try {
+        held = await holdCourse(courseId, heartbeatTimeoutMs, { stores, now, retryMs: courseBusyRetryMs });
         const [course, enrollments] = await Promise.all([
           stores.courses.get(courseId),
           stores.enrollments.syncStates(courseId),
@@ -117,6 +130,8 @@ export function createEnrollmentSyncActivities({
             syncErrorCode: enrollment.syncError?.code ?? null,
           })),
         );
+        // Nothing is written under a hold that lapsed: another run may have taken the course meanwhile.
+        held.assertHeld();
         const at = now();
         await recordPlanErrors(stores, courseId, plan, at);
         await stores.enrollments.writeSyncResults(
@@ -152,6 +167,7 @@ export function createEnrollmentSyncActivities({
         throw failure;
       } finally {
         stopHeartbeat();
+        await held?.release();
       }
     },
 
@@ -242,12 +258,17 @@ function planWrites(plan: EnrollmentSyncPlan<ObjectId>, at: Date): EnrollmentSyn
 /**
  * Heartbeats through the whole course, Moodle waits included (a big
  * gradebook takes minutes), so a dead worker is noticed within the heartbeat
- * timeout; the SDK throttles the calls. `details` is read at each beat.
+ * timeout; the SDK throttles the calls. `details` is read at each beat, and
+ * `onBeat` runs with each (the course's hold is renewed at the same pace).
  */
-function keepHeartbeating(details: object): () => void {
+function keepHeartbeating(details: object, heartbeatTimeoutMs: number, onBeat: () => void): () => void {
   const context = Context.current();
-  const everyMs = Math.max(200, (context.info.heartbeatTimeoutMs ?? 30_000) / 3);
-  context.heartbeat(details);
-  const timer = setInterval(() => context.heartbeat(details), everyMs);
+  const everyMs = Math.max(200, heartbeatTimeoutMs / 3);
+  const beat = () => {
+    context.heartbeat(details);
+    onBeat();
+  };
+  beat();
+  const timer = setInterval(beat, everyMs);
   return () => clearInterval(timer);
 }

@@ -63,7 +63,6 @@ export async function runSyncs(
     const { workflowId, runId } = await startEnrollmentSync(client, taskQueue, {
       trigger: 'MANUAL',
       concurrency: stack.config.sync.courseConcurrency,
-      now: new Date(),
     });
     return {
       workflowId,

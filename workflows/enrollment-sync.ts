@@ -1,6 +1,6 @@
-import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { executeChild, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { FAILURE_TYPES } from '../src/domain/sync-failure';
+import { deniesEveryCourse, FAILURE_TYPES } from '../src/domain/sync-failure';
 import {
   DEFAULT_COURSE_CONCURRENCY,
   type SyncOutcome,
@@ -52,6 +52,8 @@ export interface EnrollmentSyncCounts {
   coursesMissing: number;
   coursesGradesHidden: number;
   coursesPerStudent: number;
+  /** Another sync held the course through all of this run's tries: not a failure, that sync covers it. */
+  coursesBusy: number;
   enrollmentsChanged: number;
   enrollmentsUnchanged: number;
   enrollmentsFailed: number;
@@ -73,7 +75,12 @@ export interface EnrollmentSyncBatchResult {
   moodleCalls: Record<string, number>;
   /** One permission failure, to explain a run in which every course was refused. */
   denial: SyncRunError | null;
+  /** Moodle refused the whole site (the token revoked mid-run): the batch started no course after it. */
+  stop?: SyncRunError;
 }
+
+/** Runs started before these behaviours replay without them (docs/temporal.md §3.4). */
+const PATCHES = { courseBusy: 'course-sync-busy', stopOnSiteDenial: 'stop-on-site-wide-denial' } as const;
 
 const NO_COUNTS: EnrollmentSyncCounts = {
   coursesToSync: 0,
@@ -83,6 +90,7 @@ const NO_COUNTS: EnrollmentSyncCounts = {
   coursesMissing: 0,
   coursesGradesHidden: 0,
   coursesPerStudent: 0,
+  coursesBusy: 0,
   enrollmentsChanged: 0,
   enrollmentsUnchanged: 0,
   enrollmentsFailed: 0,
@@ -101,6 +109,7 @@ export async function enrollmentSyncWorkflow(input: EnrollmentSyncInput = {}): P
   let counts = NO_COUNTS;
   let moodleCalls: Record<string, number> = {};
   let denial: SyncRunError | null = null;
+  let stop: SyncRunError | undefined;
   try {
     ({ moodleCalls } = await preflightEnrollmentSync());
     const courseIds = await listCoursesToSync({ courseIds: input.courseIds });
@@ -120,6 +129,10 @@ export async function enrollmentSyncWorkflow(input: EnrollmentSyncInput = {}): P
       counts = addCounts(counts, result.counts);
       moodleCalls = addCounts(moodleCalls, result.moodleCalls);
       denial ??= result.denial;
+      if (result.stop !== undefined && patched(PATCHES.stopOnSiteDenial)) {
+        stop = result.stop;
+        break;
+      }
     }
   } catch (error) {
     const failure = describeFailure(error);
@@ -129,6 +142,15 @@ export async function enrollmentSyncWorkflow(input: EnrollmentSyncInput = {}): P
     });
   }
 
+  if (stop !== undefined) {
+    // The courses not reached keep their last grades; a replay of the run reads them once Moodle is fixed.
+    const message = `${stop.message} (stopped after ${counts.coursesSynced} of ${counts.coursesToSync} courses)`;
+    return failSyncRun(
+      syncRunId,
+      { code: stop.code, message, type: FAILURE_TYPES.permission },
+      { counts: { ...counts }, moodleCalls },
+    );
+  }
   if (denial !== null && counts.coursesDenied === counts.coursesToSync) {
     // Moodle refuses the token every course: the sync does nothing useful until a technician acts.
     const message = `Moodle refused access to every course (${counts.coursesDenied}): ${denial.message}`;
@@ -146,7 +168,9 @@ export async function enrollmentSyncWorkflow(input: EnrollmentSyncInput = {}): P
 
 /**
  * Syncs a batch of courses, at most `concurrency` at once. A failing course
- * is recorded and never stops the others; the next run retries it.
+ * is recorded and never stops the others; the next run retries it. Only a
+ * refusal of the whole site stops the batch: the courses in progress finish,
+ * and no other starts.
  */
 export async function enrollmentSyncBatchWorkflow(input: EnrollmentSyncBatchInput): Promise<EnrollmentSyncBatchResult> {
   const { syncCourseEnrollments } = proxyActivities<Activities>({
@@ -174,9 +198,19 @@ export async function enrollmentSyncBatchWorkflow(input: EnrollmentSyncBatchInpu
       });
     } catch (error) {
       const failure = describeFailure(error);
-      await recordCourseFailure({ courseId, code: failure.code, message: failure.message });
+      if (failure.type === FAILURE_TYPES.busy && patched(PATCHES.courseBusy)) {
+        // The sync holding the course records its outcome; an error recorded here would outlive it.
+        log.info('course left to the sync that holds it', { courseId, code: failure.code, message: failure.message });
+        result.counts = addCounts(result.counts, { coursesBusy: 1 });
+        return;
+      }
       const denied = failure.type === FAILURE_TYPES.permission;
       if (denied) result.denial ??= { code: failure.code, message: failure.message };
+      // Set before the failure is recorded, so that no lane takes another course meanwhile.
+      if (denied && deniesEveryCourse(failure.details.moodleKind) && patched(PATCHES.stopOnSiteDenial)) {
+        result.stop ??= { code: failure.code, message: failure.message };
+      }
+      await recordCourseFailure({ courseId, code: failure.code, message: failure.message });
       result.moodleCalls = addCounts(result.moodleCalls, moodleCallsOf(failure));
       result.counts = addCounts(result.counts, {
         coursesFailed: 1,
@@ -191,6 +225,7 @@ export async function enrollmentSyncBatchWorkflow(input: EnrollmentSyncBatchInpu
   const lane = async () => {
     for (let courseId = input.courseIds[next++]; courseId !== undefined; courseId = input.courseIds[next++]) {
       await syncCourse(courseId);
+      if (result.stop !== undefined) return;
     }
   };
   const lanes = Math.max(1, Math.min(input.concurrency ?? DEFAULT_COURSE_CONCURRENCY, input.courseIds.length));

@@ -1,3 +1,4 @@
+import { CourseLeaseStore } from './course-leases';
 import { CourseStore } from './courses';
 import { EnrollmentStore } from './enrollments';
 import type { Database } from './mongo';
@@ -13,6 +14,7 @@ export interface Stores {
   students: StudentStore;
   enrollments: EnrollmentStore;
   reportCards: ReportCardStore;
+  courseLeases: CourseLeaseStore;
 }
 
 export function createStores({ db, traits }: Pick<Database, 'db' | 'traits'>): Stores {
@@ -23,6 +25,7 @@ export function createStores({ db, traits }: Pick<Database, 'db' | 'traits'>): S
     students: new StudentStore(db, traits),
     enrollments: new EnrollmentStore(db, traits),
     reportCards: new ReportCardStore(db, traits),
+    courseLeases: new CourseLeaseStore(db),
   };
 }
 
@@ -33,6 +36,7 @@ export async function ensureIndexes(stores: Stores): Promise<void> {
 
 /** What the layers above may know of the store: its errors and the documents it returns. */
 export { DuplicateRecordError, InvalidCursorError, isDatabaseUnavailable } from './errors';
+export type { CourseLease, CourseLeaseDocument, LeaseClaim, LeaseHolder } from './course-leases';
 export type { CourseDocument } from './courses';
 export type { EnrollmentDocument, EnrollmentListQuery } from './enrollments';
 export type { StudentDocument } from './students';

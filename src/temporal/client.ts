@@ -1,11 +1,17 @@
-import { Client, Connection, WorkflowIdConflictPolicy, type ClientInterceptors } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type ClientInterceptors,
+} from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { courseSyncWorkflow, enrollmentSyncWorkflow } from '../../workflows';
 import type { CourseSyncInput, CourseSyncResult } from '../../workflows/course-sync';
-import type { EnrollmentSyncInput, EnrollmentSyncResult } from '../../workflows/enrollment-sync';
+import type { EnrollmentSyncInput, EnrollmentSyncResult, EnrollmentSyncTuning } from '../../workflows/enrollment-sync';
 import type { SyncKind, SyncTrigger } from '../domain/sync-run';
 import { activeTracing, type Tracing } from '../telemetry/tracing';
-import { COURSE_SYNC_WORKFLOW_ID, ENROLLMENT_SYNC_WORKFLOW_ID, enrollmentSyncCourseWorkflowId } from './workflow-ids';
+import { COURSE_SYNC_WORKFLOW_ID, courseSet, enrollmentSyncWorkflowId } from './workflow-ids';
 
 export async function connectClient(address: string, namespace: string): Promise<Client> {
   const connection = await Connection.connect({ address });
@@ -29,13 +35,23 @@ export function syncMemo(kind: SyncKind, trigger: SyncTrigger, courseIds?: reado
   return { kind, trigger, courses: courseIds === undefined ? 'all' : courseIds.join(', ') };
 }
 
+/**
+ * The run a request started or joined. Temporal's answer says which (`started`), but SDK 1.24 does not
+ * pass it on: both look the same here.
+ */
 export interface StartedWorkflow {
   workflowId: string;
   runId: string;
 }
 
-/** A second request for a sync that is still running joins it instead of starting a twin. */
-const JOIN_RUNNING = { workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING } as const;
+/**
+ * A second request for a sync that is still running joins it instead of starting a twin; once it has
+ * closed, whatever its outcome, the same id starts a new run.
+ */
+const JOIN_RUNNING = {
+  workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+} as const;
 
 /**
  * Starts a course sync now. The id carries the trigger and the time so ops
@@ -59,29 +75,32 @@ export async function startCourseSync(
 }
 
 /**
- * Starts an enrollment sync now: of one course (a technician's replay, id
- * `enrollment-sync-course-<id>`), of chosen courses, or of all.
+ * Starts an enrollment sync now, of every course or of a set of them, or joins the one running for the
+ * same courses and trigger (`enrollmentSyncWorkflowId`). Syncs that overlap without being identical
+ * (the schedule's and a manual one, all courses and one) run side by side; each course still has one
+ * sync at a time, by its lease (activities/course-lease.ts).
  */
 export async function startEnrollmentSync(
   client: Client,
   taskQueue: string,
-  input: EnrollmentSyncInput & { now: Date },
+  input: EnrollmentSyncInput,
 ): Promise<StartedWorkflow> {
-  const { now, ...rest } = input;
-  const trigger = rest.trigger ?? 'MANUAL';
-  const [onlyCourse, ...others] = rest.courseIds ?? [];
-  const workflowId =
-    onlyCourse !== undefined && others.length === 0
-      ? enrollmentSyncCourseWorkflowId(onlyCourse)
-      : `${ENROLLMENT_SYNC_WORKFLOW_ID}-${trigger.toLowerCase()}-${now.toISOString()}`;
+  const trigger = input.trigger ?? 'MANUAL';
+  const courseIds = input.courseIds === undefined ? undefined : courseSet(input.courseIds);
+  const workflowId = enrollmentSyncWorkflowId(trigger, courseIds);
   const handle = await client.workflow.start(enrollmentSyncWorkflow, {
     ...JOIN_RUNNING,
     taskQueue,
     workflowId,
-    args: [{ ...rest, trigger }],
-    memo: syncMemo('ENROLLMENT', trigger, rest.courseIds),
+    args: [{ trigger, courseIds, ...tuningOf(input) }],
+    memo: syncMemo('ENROLLMENT', trigger, courseIds),
   });
   return { workflowId, runId: handle.firstExecutionRunId };
+}
+
+/** Only the tunables travel on: whatever else a caller's object carries stays out of the run's input. */
+function tuningOf({ concurrency, batchSize, heartbeatTimeoutMs }: EnrollmentSyncTuning): EnrollmentSyncTuning {
+  return { concurrency, batchSize, heartbeatTimeoutMs };
 }
 
 export type { CourseSyncResult, EnrollmentSyncResult };

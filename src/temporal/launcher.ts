@@ -29,7 +29,6 @@ export function temporalSyncLauncher(
         concurrency: config.sync.courseConcurrency,
         trigger,
         courseIds: courseIds === undefined ? undefined : [...courseIds],
-        now: now(),
       }),
   };
 }

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import type { SyncTrigger } from '../domain/sync-run';
+
 /** The names ops see in the Temporal UI: schedule ids and workflow id prefixes. */
 
 export const SCHEDULE_IDS = {
@@ -13,6 +16,32 @@ export const ENROLLMENT_SYNC_WORKFLOW_ID = 'enrollment-sync';
 
 export function enrollmentSyncCourseWorkflowId(courseId: number): string {
   return `${ENROLLMENT_SYNC_WORKFLOW_ID}-course-${courseId}`;
+}
+
+/** Course ids named in full up to this length; a longer set is named by its size and a hash. */
+const NAMED_COURSES_MAX_LENGTH = 60;
+
+/**
+ * The id of an on-demand enrollment sync, which names what it syncs and nothing else (no time): a
+ * request identical to a running one gets the running one's id, and joins it. Every course:
+ * `enrollment-sync-manual-all` (`-replay-all` for a replay); one course: `enrollment-sync-course-<id>`
+ * whatever started it; several: `enrollment-sync-manual-courses-3-7-12`, or for a long set
+ * `enrollment-sync-manual-courses-40-<hash>`. Give `courseIds` as `courseSet` returns them.
+ */
+export function enrollmentSyncWorkflowId(trigger: SyncTrigger, courseIds?: readonly number[]): string {
+  const prefix = `${ENROLLMENT_SYNC_WORKFLOW_ID}-${trigger.toLowerCase()}`;
+  if (courseIds === undefined) return `${prefix}-all`;
+  const [onlyCourse] = courseIds;
+  if (courseIds.length === 1 && onlyCourse !== undefined) return enrollmentSyncCourseWorkflowId(onlyCourse);
+  const named = courseIds.join('-');
+  if (named.length <= NAMED_COURSES_MAX_LENGTH) return `${prefix}-courses-${named}`;
+  const hash = createHash('sha256').update(courseIds.join(',')).digest('hex').slice(0, 12);
+  return `${prefix}-courses-${courseIds.length}-${hash}`;
+}
+
+/** A set of course ids in one spelling: each once, ascending, so that the same set gets the same id. */
+export function courseSet(courseIds: readonly number[]): number[] {
+  return [...new Set(courseIds)].sort((a, b) => a - b);
 }
 
 /** A missed run is caught up at most this late; older ones are dropped (the next run does a full diff anyway). */

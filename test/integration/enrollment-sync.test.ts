@@ -286,7 +286,6 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     const started = await startEnrollmentSync(temporal.client, temporal.taskQueue, {
       trigger: 'REPLAY',
       courseIds: [denied],
-      now: new Date(),
       ...TUNING,
     });
     expect(started.workflowId).toBe(`enrollment-sync-course-${denied}`);

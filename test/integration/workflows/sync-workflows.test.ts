@@ -6,7 +6,12 @@ import type { Activities } from '../../../activities';
 import type { CourseSyncCounts } from '../../../activities/course-sync';
 import type { FinishSyncRunInput } from '../../../activities/sync-runs';
 import type { CourseEnrollmentSyncResult, CourseFailureInput } from '../../../activities/enrollment-sync';
-import { FAILURE_TYPES, type SyncFailureDetails } from '../../../src/domain/sync-failure';
+import {
+  COURSE_SYNC_BUSY,
+  FAILURE_TYPES,
+  type CourseSyncBusyDetails,
+  type SyncFailureDetails,
+} from '../../../src/domain/sync-failure';
 import { courseSyncWorkflow, enrollmentSyncWorkflow } from '../../../workflows';
 import type { EnrollmentSyncInput } from '../../../workflows/enrollment-sync';
 import { SYNC_OUTCOME } from '../../../workflows/search-attributes';
@@ -32,6 +37,18 @@ interface Calls {
 /** A Moodle failure as activities/failures.ts builds it. */
 function moodleFailure(type: string, details: SyncFailureDetails, message: string): ApplicationFailure {
   return ApplicationFailure.create({ message, type, nonRetryable: true, details: [details] });
+}
+
+/** A course another run holds, as activities/course-lease.ts says it; `retryMs` makes it retryable that soon. */
+function busyFailure(courseId: number, retryMs?: number): ApplicationFailure {
+  const details: CourseSyncBusyDetails = { code: COURSE_SYNC_BUSY, courseId, heldBy: 'enrollment-sync-other' };
+  return ApplicationFailure.create({
+    message: `Course ${courseId} is being synced by enrollment-sync-other.`,
+    type: FAILURE_TYPES.busy,
+    nonRetryable: retryMs === undefined,
+    nextRetryDelay: retryMs,
+    details: [details],
+  });
 }
 
 const COUNTS: CourseSyncCounts = {
@@ -258,6 +275,7 @@ describe('sync workflows with fake activities', () => {
           coursesMissing: 0,
           coursesGradesHidden: 0,
           coursesPerStudent: 0,
+          coursesBusy: 0,
           enrollmentsChanged: changed,
           enrollmentsUnchanged: 7,
           enrollmentsFailed: 0,
@@ -358,6 +376,85 @@ describe('sync workflows with fake activities', () => {
           error: { code: 'MOODLE_FUNCTION_NOT_ALLOWED', message },
         }),
       ]);
+    });
+
+    it('queues a course another sync holds, and syncs it once that one lets go', async () => {
+      let busyTries = 0;
+      const behaviour: Behaviour = {
+        courses: [12, 13, 14],
+        syncCourse: async (courseId) => {
+          if (courseId === 13 && busyTries < 2) {
+            busyTries += 1;
+            throw busyFailure(courseId, 100);
+          }
+          return courseResult(courseId);
+        },
+      };
+      const { outcome: result, calls } = await withWorker(behaviour, () => runEnrollmentSync({}));
+
+      expect(result).toMatchObject({ outcome: 'SUCCEEDED', counts: { coursesSynced: 3, coursesBusy: 0 } });
+      expect(calls.syncCourse.filter((id) => id === 13)).toHaveLength(3);
+      expect(calls.recordFailure).toEqual([]);
+    });
+
+    it('leaves a course held through all its tries to the sync that holds it: counted busy, not failed', async () => {
+      const behaviour: Behaviour = {
+        courses: [12, 13, 14],
+        syncCourse: async (courseId) => {
+          if (courseId === 13) throw busyFailure(courseId);
+          return courseResult(courseId);
+        },
+      };
+      const workflowId = uniqueName('enrollment-sync');
+      const { outcome: result, calls } = await withWorker(behaviour, () => runEnrollmentSync({}, workflowId));
+
+      expect(result).toMatchObject({
+        outcome: 'SUCCEEDED',
+        counts: { coursesToSync: 3, coursesSynced: 2, coursesBusy: 1, coursesFailed: 0 },
+      });
+      // No sync error: the holder's outcome for the course is the one that counts, and it resolves its own.
+      expect(calls.recordFailure).toEqual([]);
+      expect(await shownInUi(workflowId)).toEqual({ outcome: 'SUCCEEDED', counts: result.counts });
+    });
+
+    it('stops at a refusal of the whole site: starts no other course or batch, and fails with its code', async () => {
+      const message = 'Invalid token - token not found';
+      const behaviour: Behaviour = {
+        courses: COURSES,
+        syncCourse: async (courseId) => {
+          if (courseId < 13) return courseResult(courseId);
+          throw moodleFailure(
+            FAILURE_TYPES.permission,
+            {
+              code: 'MOODLE_INVALID_TOKEN',
+              moodleKind: 'invalid-token',
+              wsfunction: 'core_course_get_contents',
+              courseId,
+              moodleCalls: { core_course_get_contents: 1 },
+            },
+            message,
+          );
+        },
+      };
+      const workflowId = uniqueName('enrollment-sync');
+      const { outcome: failure, calls } = await withWorker(behaviour, async () => {
+        const failed = await failureOf(runEnrollmentSync({ batchSize: 3, concurrency: 1 }, workflowId));
+        await expect(env.client.workflow.getHandle(`${workflowId}-batch-2`).describe()).rejects.toThrow();
+        return failed;
+      });
+
+      expect(calls.syncCourse).toEqual([11, 12, 13]);
+      expect(calls.recordFailure).toEqual([{ courseId: 13, code: 'MOODLE_INVALID_TOKEN', message }]);
+      const stopped = `${message} (stopped after 2 of 7 courses)`;
+      expect(failure.cause).toMatchObject({ message: stopped, type: FAILURE_TYPES.permission, nonRetryable: true });
+      expect(calls.finish).toEqual([
+        expect.objectContaining({
+          outcome: 'FAILED',
+          counts: expect.objectContaining({ coursesToSync: 7, coursesSynced: 2, coursesDenied: 1 }),
+          error: { code: 'MOODLE_INVALID_TOKEN', message: stopped },
+        }),
+      ]);
+      expect(await shownInUi(workflowId)).toMatchObject({ outcome: 'FAILED' });
     });
 
     it('fails the run when Moodle refuses every course', async () => {

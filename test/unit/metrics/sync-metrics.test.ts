@@ -17,6 +17,7 @@ function enrollmentRun(overrides: Partial<FinishedSyncRun> = {}): FinishedSyncRu
     coursesMissing: 1,
     coursesGradesHidden: 1,
     coursesPerStudent: 2,
+    coursesBusy: 0,
     enrollmentsChanged: 40,
     enrollmentsUnchanged: 200,
     enrollmentsFailed: 5,
