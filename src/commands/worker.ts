@@ -1,9 +1,12 @@
+import { GracefulShutdownPeriodExpiredError } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { openConnections } from '../services/connections';
 import { startWorkerService } from '../services/worker';
 import { startTracing } from '../telemetry/tracing';
 import { installTemporalRuntime } from '../temporal/runtime';
+import { SHUTDOWN_FORCE_MS } from '../temporal/worker';
+import { CommandError } from './exit-codes';
 
 export async function runWorkerCommand(): Promise<void> {
   const config = loadConfig(process.env, {
@@ -19,7 +22,13 @@ export async function runWorkerCommand(): Promise<void> {
     try {
       const worker = await startWorkerService(config, connections, { log, temporalMetricsUrl: temporal.metricsUrl });
       // The SDK's runtime drains the worker on SIGINT/SIGTERM, which ends it.
-      await worker.done;
+      await worker.done.catch((error: unknown) => {
+        if (!(error instanceof GracefulShutdownPeriodExpiredError)) throw error;
+        throw new CommandError(
+          `The worker stopped with courses still running, ${SHUTDOWN_FORCE_MS / 1000} s after it was asked to: ` +
+            'Temporal retries them on another worker once their heartbeat times out.',
+        );
+      });
       log.info('worker stopped');
     } finally {
       await connections.close();

@@ -19,6 +19,23 @@ export const WORKFLOWS_PATH = require.resolve('../../workflows');
  */
 export const PREBUILT_WORKFLOW_BUNDLE = path.resolve(__dirname, '..', '..', 'workflow-bundle.js');
 
+/**
+ * A stopping worker (SIGTERM from a deploy, Ctrl-C) polls no more and lets its running courses
+ * finish for this long, then cancels them. Most courses take seconds, so a deploy does not redo
+ * their Moodle calls; the SDK's default, 0, would cancel them at once. Both times stay under the
+ * 30 s that Kubernetes and ECS wait before SIGKILL, so the worker ends on its own terms: logs
+ * flushed, connections closed.
+ */
+export const SHUTDOWN_GRACE_MS = 20_000;
+
+/**
+ * After this the worker gives up on what is still running and stops (`GracefulShutdownPeriodExpiredError`): a
+ * course stuck on a slow Moodle call must not hold a deploy (or Ctrl-C in `sms-sync dev`) for minutes.
+ * Its heartbeats stop with the process, so Temporal retries it on another worker within the
+ * heartbeat timeout, and its writes are safe to repeat (docs/architecture.md, step 8).
+ */
+export const SHUTDOWN_FORCE_MS = SHUTDOWN_GRACE_MS + 5_000;
+
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace: string;
@@ -47,6 +64,8 @@ export function workerOptions(options: CreateWorkerOptions, tracing = activeTrac
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    shutdownGraceTime: SHUTDOWN_GRACE_MS,
+    shutdownForceTime: SHUTDOWN_FORCE_MS,
     ...(tracing === undefined ? untracedWorkflows(options.workflowBundlePath) : tracedWorkflows(tracing)),
   };
 }
