@@ -23,6 +23,17 @@ module.exports = {
       slowTestThreshold: 30,
     },
     {
+      // The fault matrix (README "What the syncs survive"): servers killed and restarted, Moodle broken
+      // for minutes of simulated retries. Slow, so `npm test` leaves it out and `npm run test:faults` runs it.
+      displayName: 'faults',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      slowTestThreshold: 60,
+    },
+    {
       // The Dockerfile's build replayed (npm ci, tsc, webpack) and the image started, about a minute:
       // a project of its own so that it can be run, or left out, by name (--selectProjects).
       displayName: 'image',
