@@ -3,7 +3,7 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ObjectId } from 'mongodb';
 import { createActivities } from '../../activities';
-import type { MoodleClient } from '../../src/moodle';
+import { MOODLE_FUNCTIONS, type MoodleClient } from '../../src/moodle';
 import { SYNC_SCOPES } from '../../src/domain/sync-scopes';
 import { generateSite, type MoodleSimulator } from '../../src/moodle-sim';
 import type { Stores } from '../../src/store';
@@ -315,13 +315,19 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     expect(await stores.syncErrors.open()).toEqual([]);
   });
 
-  it('keeps the enrollments and last grades of a course deleted in Moodle', async () => {
+  it('keeps the enrollments and last grades of a course deleted in Moodle in the middle of a run', async () => {
     const courseId = courseIds[4]!;
     const before = await enrollmentsOf(courseId);
-    sim.site.deleteCourse(courseId);
+    // Deleted between the course list and its gradebook download: its contents were read, its grades are gone.
+    const stopListening = sim.onCall((call) => {
+      if (call.wsfunction === MOODLE_FUNCTIONS.gradeItems && call.courseId === courseId) {
+        sim.site.deleteCourse(courseId);
+      }
+    });
 
     // Not yet marked deleted by the course sync: recorded and skipped.
-    const skipped = await runEnrollmentSync();
+    const skipped = await runEnrollmentSync().finally(stopListening);
+    expect(sim.site.isCourseDeleted(courseId)).toBe(true);
     expect(skipped).toMatchObject({
       outcome: 'PARTIAL',
       counts: { coursesMissing: 1, coursesFailed: 1, coursesSynced: COURSES - 1 },
