@@ -8,12 +8,13 @@ import {
   gradesHiddenMessage,
   planEnrollmentSync,
   type EnrollmentSyncPlan,
+  type GradebookCount,
   type PerStudentSettings,
 } from '../src/domain/enrollment-sync';
 import type { UserGrades } from '../src/domain/moodle-data';
 import { NO_SYNC_METRICS, type SyncMetrics } from '../src/metrics/sync-metrics';
 import { isMoodleError, MOODLE_FUNCTIONS, type MoodleClient, type MoodleSession } from '../src/moodle';
-import type { Stores } from '../src/store';
+import type { CourseDocument, Stores } from '../src/store';
 import type { EnrollmentSyncState, EnrollmentSyncWrite } from '../src/store/enrollments';
 import { COURSE_SYNC_BUSY_RETRY_MS, holdCourse, type HeldCourse } from './course-lease';
 import { failureLogFields, toActivityFailure } from './failures';
@@ -110,9 +111,9 @@ export function createEnrollmentSyncActivities({
           stores.courses.get(courseId),
           stores.enrollments.syncStates(courseId),
         ]);
-        const usePerStudent = choosePerStudentDownloads(enrollments.length, course?.gradebookUsers, perStudent);
         // Taken before Moodle is asked: whatever this attempt writes is at least this fresh.
         const readAt = now();
+        const usePerStudent = choosePerStudentDownloads(enrollments.length, gradebookCount(course), perStudent, readAt);
         const [sections, gradebook] = await Promise.all([
           session.getCourseContents(courseId),
           usePerStudent ? downloadPerStudent(session, courseId, enrollments) : session.getGradeItems(courseId),
@@ -193,6 +194,12 @@ export function createEnrollmentSyncActivities({
  * the Moodle course is not noticed here; only an unknown user is. That is the
  * price of the cheaper calls, paid only for courses the SMS barely follows.
  */
+/** A count read before it was dated is treated as none: the next read is whole, and dates it. */
+function gradebookCount(course: CourseDocument | null): GradebookCount | undefined {
+  const { gradebookUsers: users, gradebookCountedAt: countedAt } = course ?? {};
+  return users === undefined || countedAt === undefined ? undefined : { users, countedAt };
+}
+
 async function downloadPerStudent(
   session: MoodleSession,
   courseId: number,

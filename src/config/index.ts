@@ -103,6 +103,7 @@ const envSchema = z.object({
   SYNC_COURSE_CONCURRENCY: integer(DEFAULT_COURSE_CONCURRENCY, 1, 64),
   ENROLLMENT_PER_STUDENT_RATIO: share(DEFAULT_PER_STUDENT_SETTINGS.ratio),
   ENROLLMENT_PER_STUDENT_MAX: integer(DEFAULT_PER_STUDENT_SETTINGS.max, 0, 1000),
+  ENROLLMENT_PER_STUDENT_RECOUNT: duration(`${DEFAULT_PER_STUDENT_SETTINGS.recountEveryMs / 3_600_000}h`),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   /** Unset: 4000 for `sms-sync api`, a free port for `sms-sync dev`. */
   API_PORT: optionalInteger(0, 65_535),
@@ -273,7 +274,11 @@ export function loadConfig<R extends ConfigVariable = never>(
       deletionGuardRatio: e.COURSE_DELETION_GUARD,
       enrollmentIntervalMs: e.ENROLLMENT_SYNC_INTERVAL,
       courseConcurrency: e.SYNC_COURSE_CONCURRENCY,
-      perStudent: { ratio: e.ENROLLMENT_PER_STUDENT_RATIO, max: e.ENROLLMENT_PER_STUDENT_MAX },
+      perStudent: {
+        ratio: e.ENROLLMENT_PER_STUDENT_RATIO,
+        max: e.ENROLLMENT_PER_STUDENT_MAX,
+        recountEveryMs: e.ENROLLMENT_PER_STUDENT_RECOUNT,
+      },
     },
     api: { host: e.API_HOST, port: e.API_PORT, keys: e.API_KEYS, graphiql: e.NODE_ENV === 'development' },
     metrics: { host: e.METRICS_HOST, workerPort: e.WORKER_METRICS_PORT, apiPort: e.API_METRICS_PORT },

@@ -81,24 +81,37 @@ export interface PerStudentSettings {
   ratio: number;
   /** Most per-student calls for one course. */
   max: number;
+  /** Longest a course is read per student before a whole-gradebook read counts its users again. */
+  recountEveryMs: number;
 }
 
-/** Defaults of ENROLLMENT_PER_STUDENT_RATIO and ENROLLMENT_PER_STUDENT_MAX. */
-export const DEFAULT_PER_STUDENT_SETTINGS: PerStudentSettings = { ratio: 0.1, max: 20 };
+/** Defaults of ENROLLMENT_PER_STUDENT_RATIO, ENROLLMENT_PER_STUDENT_MAX and ENROLLMENT_PER_STUDENT_RECOUNT. */
+export const DEFAULT_PER_STUDENT_SETTINGS: PerStudentSettings = { ratio: 0.1, max: 20, recountEveryMs: 24 * 3_600_000 };
+
+/** What the last whole-gradebook read of a course counted. */
+export interface GradebookCount {
+  users: number;
+  countedAt: Date;
+}
 
 /**
  * A `userid=0` report costs Moodle work for every user of the course and
  * can be tens of MB (docs/moodle.md §10); when the SMS follows only a few of
  * those users, one small call each is cheaper. Unknown until a full download
- * has counted the gradebook's users.
+ * has counted the gradebook's users. A per-student report still answers for a
+ * student who left the course (Moodle keeps their grades), and the count
+ * drifts as students come and go: so a course is read whole again once its
+ * count is `recountEveryMs` old, which notices who left and counts anew.
  */
 export function choosePerStudentDownloads(
   enrollments: number,
-  gradebookUsers: number | undefined,
+  count: GradebookCount | undefined,
   settings: PerStudentSettings,
+  now: Date,
 ): boolean {
-  if (gradebookUsers === undefined || enrollments === 0) return false;
-  return enrollments <= settings.max && enrollments <= gradebookUsers * settings.ratio;
+  if (count === undefined || enrollments === 0) return false;
+  if (now.getTime() - count.countedAt.getTime() >= settings.recountEveryMs) return false;
+  return enrollments <= settings.max && enrollments <= count.users * settings.ratio;
 }
 
 export function gradesHiddenMessage(courseId: number): string {

@@ -30,6 +30,8 @@ export interface CourseDocument {
    * per-student downloads for courses the SMS follows only a few students of.
    */
   gradebookUsers?: number;
+  /** When `gradebookUsers` was counted; absent on documents written before the count was dated. */
+  gradebookCountedAt?: Date;
 }
 
 export const COURSES = 'courses';
@@ -203,11 +205,10 @@ export class CourseStore {
   }
 
   /** Leaves `updatedAt` alone: it tells when the course itself changed, not when its grades were read. */
+  /** `gradebookUsers`: the users a whole-gradebook read counted; undefined after a per-student read. */
   async recordEnrollmentSync(moodleId: number, gradebookUsers: number | undefined, now: Date): Promise<void> {
-    await this.collection.updateOne(
-      { _id: moodleId },
-      { $set: { enrollmentsSyncedAt: now, ...(gradebookUsers !== undefined && { gradebookUsers }) } },
-    );
+    const counted = gradebookUsers === undefined ? {} : { gradebookUsers, gradebookCountedAt: now };
+    await this.collection.updateOne({ _id: moodleId }, { $set: { enrollmentsSyncedAt: now, ...counted } });
   }
 
   async setState(moodleId: number, state: Exclude<CourseState, 'NEW'>, now: Date): Promise<CourseDocument | null> {

@@ -24,6 +24,9 @@ const COURSES = 8;
 /** Small batches so that even this small site fans out to several child workflows. */
 const TUNING: EnrollmentSyncInput = { concurrency: 3, batchSize: 3, heartbeatTimeoutMs: 2_000 };
 
+/** How old a per-student course's gradebook count may grow before it is read whole again. */
+const RECOUNT_EVERY_MS = 3_600_000;
+
 describe('enrollment sync on the real Temporal dev server, FerretDB and the Moodle simulator', () => {
   let harness: SyncHarness;
   let temporal: TestTemporal;
@@ -38,8 +41,8 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
     harness = await startSyncHarness({
       site: generateSite({ seed: 'enrollment-sync', courses: COURSES, studentsPerCourse: 6, activitiesPerCourse: 6 }),
       token: TOKEN,
-      // A course followed for at most half of its gradebook's users is read per student.
-      activities: { perStudent: { ratio: 0.5, max: 3 } },
+      // A course followed for at most half of its gradebook's users is read per student; whole again hourly.
+      activities: { perStudent: { ratio: 0.5, max: 3, recountEveryMs: RECOUNT_EVERY_MS } },
     });
     ({ temporal, stores, sim, moodle } = harness);
     await harness.runCourseSync();
@@ -190,6 +193,36 @@ describe('enrollment sync on the real Temporal dev server, FerretDB and the Mood
       core_course_get_contents: COURSES,
       gradereport_user_get_grade_items: COURSES,
     });
+  });
+
+  it('notices a student who left a course read per student once its count is old, and reads it whole then', async () => {
+    const [enrollment] = await enrollmentsOf(fewStudentsCourse);
+    const { moodleUserId } = enrollment!;
+    sim.site.unenrol(fewStudentsCourse, moodleUserId);
+    try {
+      // Moodle still answers the leaver's own report: read per student, nothing looks wrong.
+      const unnoticed = await runEnrollmentSync();
+      expect(unnoticed.counts).toMatchObject({ coursesPerStudent: 1, enrollmentsFailed: 0 });
+
+      // The count is now as old as the recount interval: the course is read whole, which lists who is still in it.
+      const countedAt = new Date(Date.now() - RECOUNT_EVERY_MS);
+      await stores.courses.collection.updateOne(
+        { _id: fewStudentsCourse },
+        { $set: { gradebookCountedAt: countedAt } },
+      );
+      const startedAt = new Date();
+      const recounted = await runEnrollmentSync();
+      expect(recounted.counts).toMatchObject({ coursesPerStudent: 0, enrollmentsFailed: 1 });
+      const [left] = await enrollmentsOf(fewStudentsCourse);
+      expect(left?.syncError).toMatchObject({ code: 'STUDENT_NOT_IN_GRADEBOOK' });
+      const course = await stores.courses.get(fewStudentsCourse);
+      expect(course?.gradebookUsers).toBe(sim.site.students(fewStudentsCourse).length);
+      expect(course?.gradebookCountedAt?.getTime()).toBeGreaterThanOrEqual(startedAt.getTime());
+    } finally {
+      sim.site.enrol(fewStudentsCourse, moodleUserId, 'student');
+    }
+    const back = await runEnrollmentSync();
+    expect(back.counts).toMatchObject({ coursesPerStudent: 1, enrollmentsFailed: 0 });
   });
 
   it('brings a regrade to exactly that enrollment at the next run', async () => {

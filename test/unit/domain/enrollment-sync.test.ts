@@ -79,21 +79,31 @@ describe('planEnrollmentSync', () => {
 });
 
 describe('choosePerStudentDownloads', () => {
-  const settings = { ratio: 0.1, max: 20 };
+  const settings = { ratio: 0.1, max: 20, recountEveryMs: 24 * 3_600_000 };
+  const now = new Date('2026-12-03T12:00:00Z');
+  const counted = (users: number, hoursAgo = 1) => ({
+    users,
+    countedAt: new Date(now.getTime() - hoursAgo * 3_600_000),
+  });
 
   it('downloads the whole gradebook until a full download has counted its users', () => {
-    expect(choosePerStudentDownloads(1, undefined, settings)).toBe(false);
+    expect(choosePerStudentDownloads(1, undefined, settings, now)).toBe(false);
   });
 
   it('downloads per student when the SMS follows at most the ratio of the users, and at most max of them', () => {
-    expect(choosePerStudentDownloads(10, 100, settings)).toBe(true);
-    expect(choosePerStudentDownloads(11, 100, settings)).toBe(false);
-    expect(choosePerStudentDownloads(20, 1000, settings)).toBe(true);
-    expect(choosePerStudentDownloads(21, 1000, settings)).toBe(false);
+    expect(choosePerStudentDownloads(10, counted(100), settings, now)).toBe(true);
+    expect(choosePerStudentDownloads(11, counted(100), settings, now)).toBe(false);
+    expect(choosePerStudentDownloads(20, counted(1000), settings, now)).toBe(true);
+    expect(choosePerStudentDownloads(21, counted(1000), settings, now)).toBe(false);
+  });
+
+  it('reads the whole gradebook again once its count is recountEveryMs old, to notice who left', () => {
+    expect(choosePerStudentDownloads(10, counted(100, 23.9), settings, now)).toBe(true);
+    expect(choosePerStudentDownloads(10, counted(100, 24), settings, now)).toBe(false);
   });
 
   it('never for a course without enrollments, nor with max 0', () => {
-    expect(choosePerStudentDownloads(0, 100, settings)).toBe(false);
-    expect(choosePerStudentDownloads(1, 100, { ratio: 0.1, max: 0 })).toBe(false);
+    expect(choosePerStudentDownloads(0, counted(100), settings, now)).toBe(false);
+    expect(choosePerStudentDownloads(1, counted(100), { ...settings, max: 0 }, now)).toBe(false);
   });
 });
