@@ -216,6 +216,7 @@ describe('Moodle down for longer than the activity retry budget', () => {
       await expectRunToldEverywhere(stack, recovery.workflowId, 'SUCCEEDED');
       expect(await stores.syncErrors.open()).toEqual([]);
       expect(await smsSnapshot(stores)).toEqual(before);
+      await stack.expectNoSecretsLeaked();
     },
     RETRY_BACKOFF_MS + SLACK_MS + 60_000,
   );

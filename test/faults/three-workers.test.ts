@@ -68,6 +68,7 @@ describe('three workers started at once on one task queue', () => {
     for (const activity of activities) expect(activity).toMatchObject({ outcome: 'completed', attempt: 1 });
     await expectEnrollmentsFromModel(stack.connections.stores, stack.sim.site, { enrollments, since: startedAt });
     await expectRunToldEverywhere(stack, run.workflowId, 'SUCCEEDED');
+    await stack.expectNoSecretsLeaked();
 
     for (const exit of await Promise.all(workers.map((worker) => worker.stop('SIGTERM')))) {
       expect(exit).toMatchObject({ code: 0, signal: null });

@@ -21,6 +21,7 @@ import { SYNC_OUTCOME } from '../../workflows/search-attributes';
 import { openTemporal, openTestStores, workflowBundlePath, type TestTemporal } from '../support/environment';
 import { expectEnrollmentsFromModel } from '../support/enrollments-from-model';
 import { DEFAULT_MOODLE_CLIENT_SETTINGS } from '../support/moodle-defaults';
+import { expectNoSecrets } from '../support/secret-scan';
 import { openAndEnrollEverything } from '../support/service-stack';
 
 const TOKEN = '70ce4e7070ce4e7070ce4e7070ce4e70';
@@ -230,5 +231,13 @@ describe('the token revoked in the middle of an enrollment sync', () => {
     expect(await stores.syncErrors.open()).toEqual([]);
     expect((await readSyncStatus(stores, new Date(), syncConfig)).state).toMatchObject({ status: 'HEALTHY' });
     expect(await graphqlSyncStatus()).toMatchObject({ connection: 'HEALTHY', cause: null });
+
+    // The refusal's messages travelled through Moodle's answer, the activity, the workflow and the store.
+    await expectNoSecrets([TOKEN, READER_KEY], {
+      temporal: temporal.client,
+      query: `TaskQueue = "${temporal.taskQueue}"`,
+      db: database.db,
+      shown: [run, finished.run, failure],
+    });
   });
 });

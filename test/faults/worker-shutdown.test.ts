@@ -210,6 +210,7 @@ describe('the worker stopped with SIGTERM in the middle of a course', () => {
       await expectEnrollmentsFromModel(stack.connections.stores, site, { enrollments, since: startedAt });
       await expectRunToldEverywhere(stack, workflowId, 'SUCCEEDED');
       expect(await successor.stop('SIGTERM')).toMatchObject({ code: 0, signal: null });
+      await stack.expectNoSecretsLeaked();
     } finally {
       stack.sim.faults.reset();
       await worker.stop('SIGKILL');

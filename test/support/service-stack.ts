@@ -10,7 +10,9 @@ import { installTemporalRuntime } from '../../src/temporal/runtime';
 import type { Stores } from '../../src/store';
 import { courseSyncWorkflow } from '../../workflows';
 import { uniqueName, workflowBundlePath } from './environment';
+import { runCommand } from './cli';
 import { graphql, type GraphQLResponse } from './graphql';
+import { expectNoSecrets } from './secret-scan';
 import { studentOf } from './students';
 
 /** One JSON line of the worker's or the API's pino log. */
@@ -33,8 +35,19 @@ export interface ServiceStack {
   readonly logs: LogLine[];
   /** A GraphQL read over HTTP with a reader key, as the SMS front end does. */
   read<T = Record<string, unknown>>(query: string): Promise<GraphQLResponse<T>>;
+  /**
+   * Fault row "Secrets": neither the Moodle token nor the API key appears in the stack's log lines, its
+   * Temporal histories and memos, its database, GraphQL's sync health, runs and errors, or `sms-sync status`.
+   */
+  expectNoSecretsLeaked(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What ops and the front end read of a run's health, errors included: where a leaked token would show. */
+const HEALTH_QUERY =
+  '{ syncStatus { connection cause message lastCourseSync { outcome error } lastEnrollmentSync { outcome error } } ' +
+  'syncRuns(first: 100) { edges { node { workflowId outcome error } } } ' +
+  'syncErrors(open: false, first: 100) { edges { node { code message } } } }';
 
 export interface ServiceStackOptions {
   temporalAddress: string;
@@ -49,7 +62,8 @@ let runtimeInstalled = false;
 
 export async function startServiceStack(options: ServiceStackOptions): Promise<ServiceStack> {
   const logs: LogLine[] = [];
-  const log = createLogger('warn', { role: 'test' }, { write: (line: string) => logs.push(JSON.parse(line)) });
+  // Info and up, as a production worker logs: every line is scanned for secrets.
+  const log = createLogger('info', { role: 'test' }, { write: (line: string) => logs.push(JSON.parse(line)) });
   // Once per test file (its own module registry), before any native connection.
   if (!runtimeInstalled) await installTemporalRuntime(log, { metrics: false });
   runtimeInstalled = true;
@@ -94,6 +108,23 @@ export async function startServiceStack(options: ServiceStackOptions): Promise<S
       connections,
       logs,
       read: (query) => graphql(api.url, query, { key: readerKey }),
+      async expectNoSecretsLeaked() {
+        const health = await graphql(api.url, HEALTH_QUERY, { key: readerKey });
+        expect(health.body.errors).toBeUndefined();
+        const status = await runCommand(['status', '--json'], {
+          ...process.env,
+          MONGODB_URI: config.mongo.uri,
+          MONGODB_DB: config.mongo.database,
+        });
+        expect(status.output).toContain('"connection"');
+        const places = await expectNoSecrets([options.token, readerKey], {
+          temporal: connections.temporal,
+          db: connections.database.db,
+          logs,
+          shown: [health.body, status.output],
+        });
+        expect(places).toBeGreaterThan(3);
+      },
       async close() {
         await api.close();
         await worker.stop();
