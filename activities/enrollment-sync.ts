@@ -3,19 +3,22 @@ import { Context } from '@temporalio/activity';
 import type { ObjectId } from 'mongodb';
 import {
   choosePerStudentDownloads,
+  createEnrollmentSyncPlanner,
   DEFAULT_PER_STUDENT_SETTINGS,
   GRADES_HIDDEN_BY_REPORT,
   gradesHiddenMessage,
   planEnrollmentSync,
   type EnrollmentSyncPlan,
+  type EnrollmentUpdate,
   type GradebookCount,
   type PerStudentSettings,
+  type StoredEnrollment,
 } from '../src/domain/enrollment-sync';
 import type { UserGrades } from '../src/domain/moodle-data';
 import { NO_SYNC_METRICS, type SyncMetrics } from '../src/metrics/sync-metrics';
 import { isMoodleError, MOODLE_FUNCTIONS, type MoodleClient, type MoodleSession } from '../src/moodle';
 import type { CourseDocument, Stores } from '../src/store';
-import type { EnrollmentSyncState, EnrollmentSyncWrite } from '../src/store/enrollments';
+import type { EnrollmentSyncWrite } from '../src/store/enrollments';
 import { COURSE_SYNC_BUSY_RETRY_MS, holdCourse, type HeldCourse } from './course-lease';
 import { failureLogFields, toActivityFailure } from './failures';
 
@@ -106,7 +109,8 @@ export function createEnrollmentSyncActivities({
       let held: HeldCourse | undefined;
       const stopHeartbeat = keepHeartbeating(progress, heartbeatTimeoutMs, () => held?.renew());
       try {
-        held = await holdCourse(courseId, heartbeatTimeoutMs, { stores, now, retryMs: courseBusyRetryMs });
+        const hold = await holdCourse(courseId, heartbeatTimeoutMs, { stores, now, retryMs: courseBusyRetryMs });
+        held = hold;
         const [course, enrollments] = await Promise.all([
           stores.courses.get(courseId),
           stores.enrollments.syncStates(courseId),
@@ -114,45 +118,36 @@ export function createEnrollmentSyncActivities({
         // Taken before Moodle is asked: whatever this attempt writes is at least this fresh.
         const readAt = now();
         const usePerStudent = choosePerStudentDownloads(enrollments.length, gradebookCount(course), perStudent, readAt);
-        const [sections, gradebook] = await Promise.all([
-          session.getCourseContents(courseId),
-          usePerStudent ? downloadPerStudent(session, courseId, enrollments) : session.getGradeItems(courseId),
-        ]);
-
+        const stored = enrollments.map((enrollment) => ({
+          id: enrollment._id,
+          moodleUserId: enrollment.moodleUserId,
+          snapshotHash: enrollment.snapshotHash,
+          syncErrorCode: enrollment.syncError?.code ?? null,
+        }));
+        const writeResults = async (writes: readonly EnrollmentSyncWrite[], at: Date) => {
+          // Nothing is written under a hold that lapsed: another run may have taken the course meanwhile.
+          hold.assertHeld();
+          await stores.enrollments.writeSyncResults(stores.reportCards, { courseId, readAt }, writes, at, () => {
+            progress.batchesWritten += 1;
+          });
+        };
+        const { plan, gradebookUsers, writtenEarly } = usePerStudent
+          ? await readPerStudent(session, courseId, stored)
+          : await readWholeGradebook(session, courseId, stored, (updates) => writeResults(updates, now()));
         progress.phase = 'write';
-        const plan = planEnrollmentSync(
-          courseId,
-          sections,
-          gradebook,
-          enrollments.map((enrollment) => ({
-            id: enrollment._id,
-            moodleUserId: enrollment.moodleUserId,
-            snapshotHash: enrollment.snapshotHash,
-            syncErrorCode: enrollment.syncError?.code ?? null,
-          })),
-        );
-        // Nothing is written under a hold that lapsed: another run may have taken the course meanwhile.
-        held.assertHeld();
+        hold.assertHeld();
         const at = now();
         await recordPlanErrors(stores, courseId, plan, at);
-        await stores.enrollments.writeSyncResults(
-          stores.reportCards,
-          { courseId, readAt },
-          planWrites(plan, at),
-          at,
-          () => {
-            progress.batchesWritten += 1;
-          },
-        );
+        await writeResults(planWrites(plan, at), at);
         await stores.syncErrors.resolve(
           plan.recovered.map((id) => SYNC_SCOPES.enrollment(id.toHexString())),
           at,
           courseId,
         );
-        await stores.courses.recordEnrollmentSync(courseId, usePerStudent ? undefined : gradebook.length, at);
+        await stores.courses.recordEnrollmentSync(courseId, gradebookUsers, at);
         const result: CourseEnrollmentSyncResult = {
           enrollments: enrollments.length,
-          enrollmentsChanged: plan.updates.length,
+          enrollmentsChanged: writtenEarly + plan.updates.length,
           enrollmentsUnchanged: plan.unchanged,
           enrollmentsFailed: plan.failures.length,
           gradesHidden: plan.gradesHidden,
@@ -200,10 +195,61 @@ function gradebookCount(course: CourseDocument | null): GradebookCount | undefin
   return users === undefined || countedAt === undefined ? undefined : { users, countedAt };
 }
 
+type StoredEnrollments = readonly StoredEnrollment<ObjectId>[];
+
+/**
+ * Changed enrollments of a whole gradebook are written in groups of this many while it is still being
+ * read: a course of thousands of students then holds at most this many snapshots (report cards
+ * included) at once. Each enrollment is written with its own report card, so a read that fails later
+ * leaves every enrollment either as it was or as Moodle had it.
+ */
+const WRITE_WHILE_READING = 250;
+
+interface GradebookRead {
+  /** What is left to write once the gradebook is read. */
+  plan: EnrollmentSyncPlan<ObjectId>;
+  /** Users the whole gradebook had; unknown after per-student reads. */
+  gradebookUsers?: number;
+  /** Changed enrollments already written while reading. */
+  writtenEarly: number;
+}
+
+/** The course's contents, then its grade report read a user at a time: only followed users' grades are kept. */
+async function readWholeGradebook(
+  session: MoodleSession,
+  courseId: number,
+  stored: StoredEnrollments,
+  write: (updates: EnrollmentUpdate<ObjectId>[]) => Promise<void>,
+): Promise<GradebookRead> {
+  const sections = await session.getCourseContents(courseId);
+  const planner = createEnrollmentSyncPlanner(courseId, sections, stored);
+  let writtenEarly = 0;
+  const gradebookUsers = await session.readGradeReport(courseId, async (grades) => {
+    planner.addUser(grades);
+    if (planner.pendingUpdates < WRITE_WHILE_READING) return;
+    const updates = planner.takeUpdates();
+    await write(updates);
+    writtenEarly += updates.length;
+  });
+  return { plan: planner.finish(), gradebookUsers, writtenEarly };
+}
+
+async function readPerStudent(
+  session: MoodleSession,
+  courseId: number,
+  stored: StoredEnrollments,
+): Promise<GradebookRead> {
+  const [sections, gradebook] = await Promise.all([
+    session.getCourseContents(courseId),
+    downloadPerStudent(session, courseId, stored),
+  ]);
+  return { plan: planEnrollmentSync(courseId, sections, gradebook, stored), writtenEarly: 0 };
+}
+
 async function downloadPerStudent(
   session: MoodleSession,
   courseId: number,
-  enrollments: readonly EnrollmentSyncState[],
+  enrollments: StoredEnrollments,
 ): Promise<UserGrades[]> {
   const reports = await Promise.all(
     enrollments.map(async ({ moodleUserId }) => {

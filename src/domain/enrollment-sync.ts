@@ -1,5 +1,5 @@
 import type { CourseSection, UserGrades } from './moodle-data';
-import { buildActivityIndex } from './course-modules';
+import { buildActivityIndex, type CourseActivityIndex } from './course-modules';
 import { computeEnrollmentSnapshot, snapshotHash, type EnrollmentSnapshot } from './enrollment-snapshot';
 
 export const STUDENT_NOT_IN_GRADEBOOK = 'STUDENT_NOT_IN_GRADEBOOK';
@@ -50,30 +50,73 @@ export function planEnrollmentSync<Id>(
   gradebook: UserGrades[],
   enrollments: readonly StoredEnrollment<Id>[],
 ): EnrollmentSyncPlan<Id> {
-  const index = buildActivityIndex(sections, gradebook[0]?.gradeItems ?? []);
-  const gradesByUser = new Map(gradebook.map((grades) => [grades.userId, grades]));
+  const planner = createEnrollmentSyncPlanner(courseId, sections, enrollments);
+  for (const grades of gradebook) planner.addUser(grades);
+  return planner.finish();
+}
+
+/** `planEnrollmentSync` for a gradebook that arrives one user at a time. */
+export interface EnrollmentSyncPlanner<Id> {
+  /** Plans the user's enrollment if the SMS follows the user; keeps nothing otherwise. */
+  addUser(grades: UserGrades): void;
+  /** Updates planned since the last call, for a caller that writes as it reads; they leave the final plan. */
+  takeUpdates(): EnrollmentUpdate<Id>[];
+  /** How many updates `takeUpdates` would hand over. */
+  readonly pendingUpdates: number;
+  /** The rest of the plan: updates not taken, and every followed user the gradebook did not have. */
+  finish(): EnrollmentSyncPlan<Id>;
+}
+
+/**
+ * A whole-course gradebook can hold thousands of users × items, most of them not followed by the SMS:
+ * the planner keeps only the updates of followed users whose data changed, and hands those over as it
+ * goes (`takeUpdates`), so neither the gradebook nor the course's snapshots need to be held at once.
+ * The course's activity index is built from the first user's grade items, which every user shares.
+ */
+export function createEnrollmentSyncPlanner<Id>(
+  courseId: number,
+  sections: CourseSection[],
+  enrollments: readonly StoredEnrollment<Id>[],
+): EnrollmentSyncPlanner<Id> {
+  const byUser = new Map(enrollments.map((enrollment) => [enrollment.moodleUserId, enrollment]));
+  const seen = new Set<number>();
   const plan: EnrollmentSyncPlan<Id> = { updates: [], failures: [], recovered: [], unchanged: 0, gradesHidden: false };
-  for (const enrollment of enrollments) {
-    const grades = gradesByUser.get(enrollment.moodleUserId);
-    if (grades === undefined) {
-      plan.failures.push({
-        id: enrollment.id,
-        code: STUDENT_NOT_IN_GRADEBOOK,
-        message:
-          `Moodle user ${enrollment.moodleUserId} has no row in the gradebook of course ${courseId}: ` +
-          'check that the student is enrolled in the Moodle course with the student role and an active enrolment',
-        changed: enrollment.syncErrorCode !== STUDENT_NOT_IN_GRADEBOOK,
-      });
-      continue;
-    }
-    const snapshot = computeEnrollmentSnapshot(index, grades);
-    if (snapshot.progress.unknownReason === 'grades-hidden-by-report') plan.gradesHidden = true;
-    const hash = snapshotHash(snapshot);
-    if (enrollment.syncErrorCode !== null) plan.recovered.push(enrollment.id);
-    if (hash === enrollment.snapshotHash && enrollment.syncErrorCode === null) plan.unchanged += 1;
-    else plan.updates.push({ id: enrollment.id, snapshot, snapshotHash: hash });
-  }
-  return plan;
+  let index: CourseActivityIndex | undefined;
+  return {
+    addUser(grades) {
+      index ??= buildActivityIndex(sections, grades.gradeItems);
+      const enrollment = byUser.get(grades.userId);
+      // A user listed twice counts once, as the first listing has it.
+      if (enrollment === undefined || seen.has(grades.userId)) return;
+      seen.add(grades.userId);
+      const snapshot = computeEnrollmentSnapshot(index, grades);
+      if (snapshot.progress.unknownReason === 'grades-hidden-by-report') plan.gradesHidden = true;
+      const hash = snapshotHash(snapshot);
+      if (enrollment.syncErrorCode !== null) plan.recovered.push(enrollment.id);
+      if (hash === enrollment.snapshotHash && enrollment.syncErrorCode === null) plan.unchanged += 1;
+      else plan.updates.push({ id: enrollment.id, snapshot, snapshotHash: hash });
+    },
+    takeUpdates() {
+      return plan.updates.splice(0);
+    },
+    get pendingUpdates() {
+      return plan.updates.length;
+    },
+    finish() {
+      for (const enrollment of enrollments) {
+        if (seen.has(enrollment.moodleUserId)) continue;
+        plan.failures.push({
+          id: enrollment.id,
+          code: STUDENT_NOT_IN_GRADEBOOK,
+          message:
+            `Moodle user ${enrollment.moodleUserId} has no row in the gradebook of course ${courseId}: ` +
+            'check that the student is enrolled in the Moodle course with the student role and an active enrolment',
+          changed: enrollment.syncErrorCode !== STUDENT_NOT_IN_GRADEBOOK,
+        });
+      }
+      return plan;
+    },
+  };
 }
 
 export interface PerStudentSettings {

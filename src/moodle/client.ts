@@ -10,6 +10,7 @@ import {
 import { encodeParams, type MoodleParams } from './encode';
 import { isMoodleError, type MoodleErrorKind } from './errors';
 import { MOODLE_FUNCTIONS, type MoodleFunction } from './functions';
+import { GradeReportCallbackError, readGradeReport } from './grade-report-stream';
 import { MAX_RESPONSE_BYTES } from './limits';
 import {
   parseCourseContents,
@@ -66,6 +67,12 @@ export interface MoodleSession {
   getCourseContents(courseId: number): Promise<CourseSection[]>;
   /** `userId` 0 (the default) reports every graded user of the course. */
   getGradeItems(courseId: number, userId?: number): Promise<UserGrades[]>;
+  /**
+   * Every graded user of the course, handed to `onUser` one at a time as the report arrives (the next
+   * waits for a promise it returns), so that a gradebook of any size needs the memory of one user's
+   * grades; resolves with how many users it had.
+   */
+  readGradeReport(courseId: number, onUser: (grades: UserGrades) => void | Promise<void>): Promise<number>;
   getEnrolledUsers(courseId: number): Promise<MoodleUser[]>;
   getUsersByField(field: UserLookupField, values: readonly string[]): Promise<MoodleUser[]>;
   /** Calls made through this object, failed ones included (for sync-run records). */
@@ -128,12 +135,20 @@ export function createMoodleClient(options: MoodleClientOptions): MoodleClient {
         body: form.toString(),
         signal,
       });
-      const body = await readBody(answer.body, answer.headers, maxResponseBytes[wsfunction], context);
-      response = { status: answer.statusCode, statusText: answer.statusText, headers: answer.headers, body };
+      const { statusCode: status, statusText, headers } = answer;
+      if (extra.readUsers !== undefined && status >= 200 && status < 300) {
+        const onUser = extra.readUsers;
+        const limit = maxResponseBytes[wsfunction];
+        return await readGradeReport(context, { status, statusText, headers, body: answer.body }, limit, onUser);
+      }
+      const body = await readBody(answer.body, headers, maxResponseBytes[wsfunction], context);
+      response = { status, statusText, headers, body };
     } catch (error) {
-      if (isMoodleError(error)) throw error;
+      if (error instanceof GradeReportCallbackError) throw error.original;
+      // An answer cut short by the deadline or a cancellation may look like any other failure.
       if (extra.signal?.aborted) throw abortReason(extra.signal);
       if (deadline.signal.aborted) throw deadlineError(context, siteLabel, deadlineMs);
+      if (isMoodleError(error)) throw error;
       throw errorFromTransport(context, error, siteLabel);
     } finally {
       clearTimeout(timer);
@@ -187,6 +202,8 @@ interface CallExtra {
   courseId?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Reads a successful grade report a user at a time, handing each to this (`readGradeReport`). */
+  readUsers?: (grades: UserGrades) => void | Promise<void>;
 }
 
 type Send = (wsfunction: MoodleFunction, params: MoodleParams, extra: CallExtra) => Promise<unknown>;
@@ -287,6 +304,12 @@ function createSession({ send, observe, gradeTimeoutMs, counts, clientCounts, si
       call(MOODLE_FUNCTIONS.gradeItems, { courseid: courseId, userid: userId }, parseGradeItems, {
         courseId,
         timeoutMs: gradeTimeoutMs,
+      }),
+    readGradeReport: (courseId, onUser) =>
+      call(MOODLE_FUNCTIONS.gradeItems, { courseid: courseId, userid: 0 }, (users) => users as number, {
+        courseId,
+        timeoutMs: gradeTimeoutMs,
+        readUsers: onUser,
       }),
     getEnrolledUsers: (courseId) =>
       call(MOODLE_FUNCTIONS.enrolledUsers, { courseid: courseId }, parseUsers, { courseId }),

@@ -10,7 +10,14 @@ import {
   type MoodleCall,
 } from './classify';
 import { MOODLE_FUNCTIONS } from './functions';
-import { courseContentsSchema, coursesSchema, gradeReportSchema, siteInfoSchema, usersSchema } from './schemas';
+import {
+  courseContentsSchema,
+  coursesSchema,
+  gradeReportSchema,
+  siteInfoSchema,
+  userGradesSchema,
+  usersSchema,
+} from './schemas';
 import type { CourseSection, MoodleCourse, MoodleUser, SiteInfo, UserGrades } from '../domain/moodle-data';
 
 /**
@@ -66,11 +73,14 @@ const issueMessage: z.core.$ZodErrorMap = (issue) =>
     ? `expected ${issue.expected === 'int' ? 'integer' : issue.expected}, got ${describeValue(issue.input)}`
     : undefined;
 
-function validate<T>(schema: z.ZodType<T>, json: unknown, wsfunction: string): T {
+/** `at`: where `json` sits in the answer, for a part of it validated alone. */
+function validate<T>(schema: z.ZodType<T>, json: unknown, wsfunction: string, at: readonly PropertyKey[] = []): T {
   const result = schema.safeParse(json, { error: issueMessage });
   if (result.success) return result.data;
   const issues = result.error.issues;
-  const listed = issues.slice(0, MAX_REPORTED_PROBLEMS).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  const listed = issues
+    .slice(0, MAX_REPORTED_PROBLEMS)
+    .map((issue) => `${formatPath([...at, ...issue.path])}: ${issue.message}`);
   const more = issues.length > MAX_REPORTED_PROBLEMS ? ` (and ${issues.length - MAX_REPORTED_PROBLEMS} more)` : '';
   throw unexpectedShapeError(wsfunction, listed.join('; ') + more);
 }
@@ -89,6 +99,11 @@ export function parseCourseContents(json: unknown): CourseSection[] {
 
 export function parseGradeItems(json: unknown): UserGrades[] {
   return validate(gradeReportSchema, json, MOODLE_FUNCTIONS.gradeItems);
+}
+
+/** One user of a grade report read a user at a time: `usergrades[index]`. */
+export function parseUserGrades(json: unknown, index: number): UserGrades {
+  return validate(userGradesSchema, json, MOODLE_FUNCTIONS.gradeItems, ['usergrades', index]);
 }
 
 /** Both user functions answer the same array of user details (docs/moodle.md §7). */

@@ -197,7 +197,7 @@ const gradeItemSchema = z
     }),
   );
 
-const userGradesSchema = z
+export const userGradesSchema = z
   .object({
     courseid: id,
     userid: id,

@@ -78,3 +78,21 @@ export async function courseActivities(client: Client, workflowId: string): Prom
   }
   return activities;
 }
+
+/**
+ * The size of the largest event in the histories of the enrollment sync `workflowId` and its batches, its
+ * payloads read as the text they hold (as the Temporal UI shows them): what a gradebook passing through a
+ * history would make large.
+ */
+export async function largestHistoryEvent(client: Client, workflowId: string): Promise<number> {
+  const size = (event: HistoryEvent) =>
+    JSON.stringify(event, (_key, value: unknown) =>
+      value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value,
+    ).length;
+  let largest = 0;
+  for (const id of [workflowId, ...(await batchWorkflowIds(client, workflowId))]) {
+    const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    for (const event of events) largest = Math.max(largest, size(event));
+  }
+  return largest;
+}

@@ -10,8 +10,9 @@ import {
   type MoodleErrorKind,
 } from '../../../src/moodle';
 import { MAX_RESPONSE_BYTES } from '../../../src/moodle/limits';
+import type { UserGrades } from '../../../src/domain/moodle-data';
 import { Secret } from '../../../src/secret';
-import { exampleJson } from './support/examples';
+import { exampleJson, exampleText } from './support/examples';
 import {
   closedPortUrl,
   exampleReply,
@@ -580,6 +581,93 @@ describe('call counting', () => {
     // A snapshot, not a live view.
     client.calls.byFunction().core_course_get_courses = 99;
     expect(client.calls.total()).toBe(3);
+  });
+});
+
+describe('reading a grade report a user at a time', () => {
+  const MiB = 1024 * 1024;
+  const reportText = exampleText('grade_items.json');
+  const readAll = async (moodle: MoodleClient) => {
+    const users: UserGrades[] = [];
+    const count = await moodle.readGradeReport(101, (grades) => {
+      users.push(grades);
+    });
+    return { count, users };
+  };
+
+  it('hands over every user of the whole report, in order, as getGradeItems reads them', async () => {
+    server.respond(() => exampleReply('grade_items.json'));
+    const whole = await client.getGradeItems(101);
+    const { count, users } = await readAll(client);
+
+    expect(users).toEqual(whole);
+    expect(count).toBe(2);
+    expect(server.requests.at(-1)?.form).toEqual({ wstoken: TOKEN, courseid: '101', userid: '0' });
+    expect(client.calls.byFunction()).toEqual({ gradereport_user_get_grade_items: 2 });
+  });
+
+  it('reads a report past the limit of a whole answer: its size costs no memory', async () => {
+    // 8 MiB of spaces after a valid report, under a whole-answer limit of 1 MiB.
+    server.respond(() => ({ ...exampleReply('grade_items.json'), stream: { chunk: ' '.repeat(MiB), count: 8 } }));
+    const limited = createMoodleClient({
+      ...DEFAULT_MOODLE_CLIENT_SETTINGS,
+      url: server.url,
+      token: new Secret(TOKEN),
+      maxResponseBytes: { gradereport_user_get_grade_items: MiB },
+    });
+    try {
+      expect((await readAll(limited)).count).toBe(2);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('reads past a byte-order mark, as PHP files saved with one send', async () => {
+    server.respond(() => ({ ...exampleReply('grade_items.json'), body: `\uFEFF${reportText}` }));
+    expect((await readAll(client)).count).toBe(2);
+  });
+
+  it.each([
+    [
+      'a Moodle exception',
+      moodleError('nopermissions', 'Sorry, but you do not currently have permissions'),
+      'missing-capability',
+      false,
+    ],
+    ['an HTML page with HTTP 200', { body: html('Moodle: Error') }, 'protocol', true],
+    ['a report cut in half', { body: reportText.slice(0, reportText.length / 2) }, 'protocol', true],
+  ] as const)('classifies %s as getGradeItems does', async (_case, reply, kind, retryable) => {
+    server.respond(() => reply);
+    const error = await failure(readAll(client));
+    expect(error).toMatchObject({ kind, retryable, wsfunction: 'gradereport_user_get_grade_items' });
+    server.respond(() => reply);
+    expect(await failure(client.getGradeItems(101))).toMatchObject({ kind, retryable });
+  });
+
+  it('names the path of a user of the wrong shape, and hands over none after it', async () => {
+    const report = JSON.parse(reportText) as { usergrades: { userid: unknown }[] };
+    report.usergrades[1]!.userid = 'two';
+    server.respond(() => jsonReply(report));
+    const users: UserGrades[] = [];
+    const error = await failure(
+      client.readGradeReport(101, (grades) => {
+        users.push(grades);
+      }),
+    );
+
+    expect(error).toMatchObject({ kind: 'protocol', retryable: false });
+    expect(error.message).toContain('usergrades[1].userid: expected number, got string');
+    expect(users).toHaveLength(1);
+  });
+
+  it('passes what the caller throws through unchanged, not as a Moodle failure', async () => {
+    server.respond(() => exampleReply('grade_items.json'));
+    const own = new Error('the planner failed');
+    await expect(
+      client.readGradeReport(101, () => {
+        throw own;
+      }),
+    ).rejects.toBe(own);
   });
 });
 
