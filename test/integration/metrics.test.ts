@@ -199,9 +199,7 @@ describe('the metrics of the worker and the API', () => {
     const refused = { kind: 'course-inaccessible' };
     expect(
       samplesOf(samples, 'sms_sync_moodle_call_errors_total').map(({ labels, value }) => ({ labels, value })),
-    ).toEqual([
-      { labels: { wsfunction: 'core_course_get_contents', ...refused }, value: 1 },
-    ]);
+    ).toEqual([{ labels: { wsfunction: 'core_course_get_contents', ...refused }, value: 1 }]);
     const ok = (wsfunction: string) => ({ wsfunction, result: 'ok' });
     expect(valueOf(samples, 'sms_sync_moodle_call_duration_seconds_count', ok('core_course_get_contents'))).toBe(
       COURSES - 1,
