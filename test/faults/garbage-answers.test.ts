@@ -7,7 +7,7 @@ import { courseActivities, largestHistoryEvent } from '../support/course-activit
 import { triggerScheduledRun } from '../support/schedule-runs';
 import { enrollEveryStudent, type ServiceStack } from '../support/service-stack';
 import { startStackOnOwnTemporal } from '../support/stack-on-own-temporal';
-import { spawnArmedWorker, workerEnvironment, type ArmedWorker } from '../support/worker-processes';
+import { moveWorkerToProcess, type ArmedWorker } from '../support/worker-processes';
 
 const TOKEN = '9a4b9a4b9a4b9a4b9a4b9a4b9a4b9a4b';
 const COURSES = 8;
@@ -74,10 +74,7 @@ describe('Moodle answering garbage for some courses, through a whole enrollment 
       token: TOKEN,
       name: 'garbage_answers',
     });
-    await stack.worker.stop();
-    worker = await spawnArmedWorker(workerEnvironment(stack, { MOODLE_TIMEOUT: `${MOODLE_TIMEOUT_MS}ms` }));
-    worker.start();
-    await worker.waitForLog('worker started', 120_000);
+    worker = await moveWorkerToProcess(stack, { MOODLE_TIMEOUT: `${MOODLE_TIMEOUT_MS}ms` });
   }, 180_000);
 
   afterAll(async () => {

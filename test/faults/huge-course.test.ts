@@ -6,7 +6,7 @@ import { expectEnrollmentsFromModel } from '../support/enrollments-from-model';
 import { triggerScheduledRun } from '../support/schedule-runs';
 import { enrollEveryStudent, type ServiceStack } from '../support/service-stack';
 import { startStackOnOwnTemporal } from '../support/stack-on-own-temporal';
-import { spawnArmedWorker, workerEnvironment, type ArmedWorker } from '../support/worker-processes';
+import { moveWorkerToProcess, type ArmedWorker } from '../support/worker-processes';
 
 const TOKEN = '4a6e4a6e4a6e4a6e4a6e4a6e4a6e4a6e';
 const STUDENTS = 3_000;
@@ -67,10 +67,7 @@ describe(`a course of ${STUDENTS} students × ${GRADE_ITEMS} grade items`, () =>
     const { site, courseId } = siteWithHugeCourse();
     hugeCourseId = courseId;
     stack = await startStackOnOwnTemporal({ site, token: TOKEN, name: 'huge_course' });
-    await stack.worker.stop();
-    worker = await spawnArmedWorker(workerEnvironment(stack));
-    worker.start();
-    await worker.waitForLog('worker started', 120_000);
+    worker = await moveWorkerToProcess(stack);
   }, 180_000);
 
   afterAll(async () => {

@@ -68,6 +68,22 @@ export function spawnWorkerCommand(env: NodeJS.ProcessEnv): WorkerProcess {
   return watch(spawn(process.execPath, [CLI, 'worker'], { env, stdio: 'pipe' }));
 }
 
+/**
+ * Hands `stack`'s work to a worker process of its own (whose memory can be measured): the stack's
+ * in-process worker stops, and the process starts and polls.
+ */
+export async function moveWorkerToProcess(
+  stack: ServiceStack,
+  overrides: NodeJS.ProcessEnv = {},
+): Promise<ArmedWorker> {
+  await stack.worker.stop();
+  const worker = await spawnArmedWorker(workerEnvironment(stack, overrides));
+  worker.start();
+  // It polls once its workflow bundle is loaded: seconds, more on a busy machine.
+  await worker.waitForLog('worker started', 120_000);
+  return worker;
+}
+
 /** worker-service-process.ts, once it has opened its connections. */
 export async function spawnArmedWorker(env: NodeJS.ProcessEnv): Promise<ArmedWorker> {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVICE_PROCESS], { env, stdio: 'pipe' });
