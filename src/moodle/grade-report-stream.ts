@@ -23,6 +23,16 @@ export class GradeReportCallbackError extends Error {
   }
 }
 
+/** Hands one user over, marking what the caller throws as the caller's. */
+async function handOver(onUser: (grades: UserGrades) => void | Promise<void>, grades: UserGrades): Promise<void> {
+  try {
+    // Awaited: a caller that writes as it reads holds the report back meanwhile.
+    await onUser(grades);
+  } catch (error) {
+    throw new GradeReportCallbackError(error);
+  }
+}
+
 /** stream-json's parser says "Parser cannot parse input…", "Parser has expected…": the body is not JSON. */
 function isParserError(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('Parser ');
@@ -42,8 +52,23 @@ export async function readGradeReport(
   wholeLimitBytes: number,
   onUser: (grades: UserGrades) => void | Promise<void>,
 ): Promise<number> {
-  let limitBytes = MAX_STREAMED_GRADE_REPORT_BYTES;
   const chunks = answer.body[Symbol.asyncIterator]();
+  try {
+    return await readUsers(call, answer, chunks, wholeLimitBytes, onUser);
+  } finally {
+    // Whatever ended the read, the body is closed, and its connection with it if unread: it serves no other call.
+    await chunks.return?.();
+  }
+}
+
+async function readUsers(
+  call: MoodleCall,
+  answer: Omit<HttpAnswer, 'body'>,
+  chunks: AsyncIterator<Buffer>,
+  wholeLimitBytes: number,
+  onUser: (grades: UserGrades) => void | Promise<void>,
+): Promise<number> {
+  let limitBytes = MAX_STREAMED_GRADE_REPORT_BYTES;
   let size = 0;
   const next = async (): Promise<Buffer | undefined> => {
     const read = await chunks.next();
@@ -66,13 +91,7 @@ export async function readGradeReport(
     for (let chunk = await next(); chunk !== undefined; chunk = await next()) rest.push(chunk);
     const body = Buffer.concat([...head, ...rest]).toString('utf8');
     const users = parseGradeItems(parseMoodleBody(call, { ...answer, body }));
-    for (const grades of users) {
-      try {
-        await onUser(grades);
-      } catch (error) {
-        throw new GradeReportCallbackError(error);
-      }
-    }
+    for (const grades of users) await handOver(onUser, grades);
     return users.length;
   }
 
@@ -85,19 +104,13 @@ export async function readGradeReport(
   try {
     await pipeline(
       Readable.from(bytes()),
-      // Whole keys, strings and numbers only: a third of the tokens, and of the garbage they leave.
+      // Whole keys, strings and numbers only: fewer tokens, and less garbage left behind.
       parser({ streamValues: false }),
       pick({ filter: 'usergrades' }),
       streamArray(),
       async (elements: AsyncIterable<{ key: number; value: unknown }>) => {
         for await (const { key, value } of elements) {
-          const grades = parseUserGrades(value, key);
-          try {
-            // Awaited: a caller that writes as it reads holds the report back meanwhile.
-            await onUser(grades);
-          } catch (error) {
-            throw new GradeReportCallbackError(error);
-          }
+          await handOver(onUser, parseUserGrades(value, key));
           users += 1;
         }
       },

@@ -660,6 +660,22 @@ describe('reading a grade report a user at a time', () => {
     expect(users).toHaveLength(1);
   });
 
+  it('closes the answer as soon as it fails, so a long report does not keep its connection', async () => {
+    const report = JSON.parse(reportText) as { usergrades: { userid: unknown }[] };
+    report.usergrades[0]!.userid = 'one';
+    const start = JSON.stringify(report).replace(/\]\s*,?\s*"warnings".*$|\]\s*\}$/, ',');
+    // A bad first user, then 200 MiB more of the report that never come to be read.
+    server.respond(() => ({ body: start, stream: { chunk: ' '.repeat(MiB), count: 200 } }));
+    const before = server.streamedBytes();
+    const error = await failure(readAll(client));
+
+    expect(error).toMatchObject({ kind: 'protocol', retryable: false });
+    expect(server.streamedBytes() - before).toBeLessThan(17 * MiB);
+    // The connection serves the next call.
+    server.respond(() => exampleReply('grade_items.json'));
+    expect((await readAll(client)).count).toBe(2);
+  });
+
   it('passes what the caller throws through unchanged, not as a Moodle failure', async () => {
     server.respond(() => exampleReply('grade_items.json'));
     const own = new Error('the planner failed');
