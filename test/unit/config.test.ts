@@ -106,12 +106,14 @@ describe('enrollment sync settings', () => {
       SYNC_COURSE_CONCURRENCY: '8',
       ENROLLMENT_PER_STUDENT_RATIO: '0.25',
       ENROLLMENT_PER_STUDENT_MAX: '0',
+      ENROLLMENT_PER_STUDENT_RECOUNT: '6h',
     });
     expect(config.sync).toMatchObject({
       enrollmentIntervalMs: 15 * 60_000,
       courseConcurrency: 8,
-      perStudent: { ratio: 0.25, max: 0 },
+      perStudent: { ratio: 0.25, max: 0, recountEveryMs: 6 * 3_600_000 },
     });
+    expect(loadConfig({}).sync.perStudent.recountEveryMs).toBe(24 * 3_600_000);
     expect(() => loadConfig({ SYNC_COURSE_CONCURRENCY: '0', ENROLLMENT_PER_STUDENT_RATIO: '2' })).toThrow(ConfigError);
   });
 });
