@@ -1,28 +1,24 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import { createApp, type ApiApp } from '../../src/api/app';
 import { generateApiKey, hashApiKey } from '../../src/api/auth';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { createMoodleClient, MOODLE_FUNCTIONS, type MoodleClient } from '../../src/moodle';
-import { generateSite, startMoodleSimulator, type MoodleSimulator } from '../../src/moodle-sim';
-import { Secret } from '../../src/secret';
+import { MOODLE_FUNCTIONS } from '../../src/moodle';
+import { generateSite, type MoodleSimulator } from '../../src/moodle-sim';
 import type { Stores } from '../../src/store';
 import type { Database } from '../../src/store/mongo';
 import { syncRunId } from '../../src/store/sync-runs';
 import { temporalSyncLauncher, type SyncLauncher } from '../../src/temporal/launcher';
-import { createWorker } from '../../src/temporal/worker';
 import { replayFailedSyncs } from '../../src/use-cases/replay';
 import { startEnrollmentSyncOf } from '../../src/use-cases/start-sync';
 import { waitForSync } from '../../src/use-cases/sync-outcome';
 import { readSyncStatus } from '../../src/use-cases/sync-status';
 import { SYNC_OUTCOME } from '../../workflows/search-attributes';
-import { openTemporal, openTestStores, workflowBundlePath, type TestTemporal } from '../support/environment';
+import type { TestTemporal } from '../support/environment';
 import { expectEnrollmentsFromModel } from '../support/enrollments-from-model';
-import { DEFAULT_MOODLE_CLIENT_SETTINGS } from '../support/moodle-defaults';
 import { expectNoSecrets } from '../support/secret-scan';
 import { openAndEnrollEverything } from '../support/service-stack';
+import { startSyncHarness, type SyncHarness } from '../support/sync-harness';
 
 const TOKEN = '70ce4e7070ce4e7070ce4e7070ce4e70';
 const READER_KEY = generateApiKey();
@@ -43,13 +39,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * restored, `sms-sync replay` finishes the job without writing the done courses again.
  */
 describe('the token revoked in the middle of an enrollment sync', () => {
+  let harness: SyncHarness;
   let temporal: TestTemporal;
   let database: Database;
   let stores: Stores;
   let sim: MoodleSimulator;
-  let moodle: MoodleClient;
-  let worker: Worker;
-  let workerRun: Promise<void>;
   let launcher: SyncLauncher;
   let app: ApiApp;
   let courseIds: number[];
@@ -57,33 +51,19 @@ describe('the token revoked in the middle of an enrollment sync', () => {
   const syncConfig = loadConfig({}).sync;
 
   beforeAll(async () => {
-    temporal = await openTemporal();
-    ({ database, stores } = await openTestStores());
-    sim = await startMoodleSimulator({
+    harness = await startSyncHarness({
       site: generateSite({ seed: 'token-revoked', courses: COURSES, studentsPerCourse: 4, activitiesPerCourse: 4 }),
       token: TOKEN,
+      moodleTimeoutMs: 10_000,
     });
-    moodle = createMoodleClient({
-      ...DEFAULT_MOODLE_CLIENT_SETTINGS,
-      url: sim.url,
-      token: new Secret(TOKEN),
-      timeoutMs: 10_000,
-    });
-    worker = await createWorker({
-      connection: temporal.connection,
-      namespace: temporal.namespace,
-      taskQueue: temporal.taskQueue,
-      activities: createActivities({ stores, moodle, now: () => new Date(), deletionGuardRatio: 0.5 }),
-      workflowBundlePath: workflowBundlePath(),
-    });
-    workerRun = worker.run();
+    ({ temporal, database, stores, sim } = harness);
     launcher = temporalSyncLauncher(temporal.client, {
       temporal: { taskQueue: temporal.taskQueue },
       sync: { courseConcurrency: CONCURRENCY },
     });
     app = createApp({
       stores,
-      moodle,
+      moodle: harness.moodle,
       syncs: launcher,
       now: () => new Date(),
       syncIntervals: syncConfig,
@@ -104,12 +84,7 @@ describe('the token revoked in the middle of an enrollment sync', () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await workerRun;
-    await moodle?.close();
-    await sim?.close();
-    await database?.close();
-    await temporal?.close();
+    await harness?.close();
   });
 
   /** Teachers regrade: every student's course total is overridden, so that every enrollment's new data differs. */

@@ -1,17 +1,15 @@
 import { generateApiKey, hashApiKey } from '../../src/api/auth';
-import { loadConfig } from '../../src/config';
 import { SYNC_SCOPES } from '../../src/domain/sync-scopes';
-import { startLocalServices, type LocalServices } from '../../src/local/services';
 import { createLogger } from '../../src/logger';
-import { generateSite, startMoodleSimulator, type MoodleSimulator } from '../../src/moodle-sim';
-import { startApiService, type ApiService } from '../../src/services/api';
-import { openConnections, type Connections, type ServiceConfig } from '../../src/services/connections';
-import { startWorkerService, type RunningWorker } from '../../src/services/worker';
-import { installTemporalRuntime } from '../../src/temporal/runtime';
+import { generateSite, type MoodleSimulator } from '../../src/moodle-sim';
+import type { ApiService } from '../../src/services/api';
+import type { Connections, ServiceConfig } from '../../src/services/connections';
+import type { RunningWorker } from '../../src/services/worker';
 import { HELD_DELETIONS_CODE } from '../../activities/course-sync';
 import { courseSyncWorkflow, enrollmentSyncWorkflow } from '../../workflows';
-import { uniqueName, workflowBundlePath } from '../support/environment';
+import { uniqueName } from '../support/environment';
 import { errorCodes, graphql } from '../support/graphql';
+import { startMeteredServices, type MeteredServices } from '../support/metered-services';
 import { parsePrometheusText, samplesOf, valueOf, type Sample } from '../support/prometheus-text';
 import { studentOf } from '../support/students';
 import { waitUntil } from '../support/wait';
@@ -33,11 +31,10 @@ type LogLine = Record<string, unknown>;
  */
 describe('the metrics of the worker and the API', () => {
   const lines: LogLine[] = [];
+  let stack: MeteredServices;
   let sim: MoodleSimulator;
-  let services: LocalServices;
   let config: ServiceConfig;
   let workerConnections: Connections;
-  let apiConnections: Connections;
   let worker: RunningWorker;
   let api: ApiService;
   let courseIds: number[];
@@ -45,48 +42,18 @@ describe('the metrics of the worker and the API', () => {
   let enrollmentsOfSyncedCourses = 0;
 
   beforeAll(async () => {
-    const log = createLogger('info', { role: 'test' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-    // Before any native connection of this file: the runtime is installed once per module registry.
-    const temporalRuntime = await installTemporalRuntime(log, { metrics: true });
-    sim = await startMoodleSimulator({
+    stack = await startMeteredServices({
+      name: 'metrics',
       site: generateSite({ seed: 'metrics', courses: COURSES, studentsPerCourse: 3, activitiesPerCourse: 3 }),
       token: TOKEN,
+      apiKeys: `reader:${hashApiKey(READER_KEY)},admin:${hashApiKey(ADMIN_KEY)}`,
+      log: createLogger('info', { role: 'test' }, { write: (line: string) => lines.push(JSON.parse(line)) }),
     });
-    const { TEMPORAL_ADDRESS: _shared, ...inherited } = process.env;
-    const env = {
-      ...inherited,
-      MONGODB_DB: uniqueName('sms_metrics').replace('-', '_'),
-      TEMPORAL_TASK_QUEUE: uniqueName('metrics'),
-      MOODLE_URL: sim.url,
-      MOODLE_TOKEN: TOKEN,
-      API_PORT: '0',
-      API_KEYS: `reader:${hashApiKey(READER_KEY)},admin:${hashApiKey(ADMIN_KEY)}`,
-      WORKER_METRICS_PORT: '0',
-      API_METRICS_PORT: '0',
-    };
-    services = await startLocalServices(loadConfig(env));
-    config = loadConfig(
-      { ...env, TEMPORAL_ADDRESS: services.temporalAddress },
-      { require: ['MONGODB_URI', 'TEMPORAL_ADDRESS', 'MOODLE_URL', 'MOODLE_TOKEN'] },
-    );
-    workerConnections = await openConnections(config);
-    apiConnections = await openConnections(config);
-    worker = await startWorkerService(config, workerConnections, {
-      log,
-      workflowBundlePath: workflowBundlePath(),
-      temporalMetricsUrl: temporalRuntime.metricsUrl,
-    });
-    api = await startApiService(config, apiConnections, { log });
+    ({ sim, config, workerConnections, worker, api } = stack);
   }, 120_000);
 
   afterAll(async () => {
-    await api?.close();
-    await worker?.stop();
-    await workerConnections?.database.db.dropDatabase();
-    await apiConnections?.close();
-    await workerConnections?.close();
-    await services?.stop();
-    await sim?.close();
+    await stack?.close();
   });
 
   const manualRun = (prefix: string) => ({

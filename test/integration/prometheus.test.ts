@@ -7,16 +7,15 @@ import { generateApiKey, hashApiKey } from '../../src/api/auth';
 import { loadConfig } from '../../src/config';
 import { ALERT_RULES_FILE, seedDemoEnrollments } from '../../src/local/dev-stack';
 import { startPrometheus, type LocalPrometheus } from '../../src/local/prometheus';
-import { startLocalServices, type LocalServices } from '../../src/local/services';
 import { createLogger } from '../../src/logger';
-import { generateSite, startMoodleSimulator, type MoodleSimulator } from '../../src/moodle-sim';
-import { startApiService, type ApiService } from '../../src/services/api';
-import { openConnections, type Connections, type ServiceConfig } from '../../src/services/connections';
-import { startWorkerService, type RunningWorker } from '../../src/services/worker';
-import { installTemporalRuntime } from '../../src/temporal/runtime';
+import { generateSite, type MoodleSimulator } from '../../src/moodle-sim';
+import type { ApiService } from '../../src/services/api';
+import type { Connections, ServiceConfig } from '../../src/services/connections';
+import type { RunningWorker } from '../../src/services/worker';
 import { courseSyncWorkflow, enrollmentSyncWorkflow } from '../../workflows';
-import { uniqueName, workflowBundlePath } from '../support/environment';
+import { uniqueName } from '../support/environment';
 import { graphql } from '../support/graphql';
+import { startMeteredServices, type MeteredServices } from '../support/metered-services';
 import {
   eventually,
   findPrometheus,
@@ -67,11 +66,10 @@ function dataFolderOf(pid: number): string {
  * dashboard query, and that an alert fires from them.
  */
 describe('Prometheus scraping the worker and the API', () => {
+  let stack: MeteredServices;
   let sim: MoodleSimulator;
-  let services: LocalServices;
   let config: ServiceConfig;
   let workerConnections: Connections;
-  let apiConnections: Connections;
   let worker: RunningWorker;
   let api: ApiService;
   let prometheus: LocalPrometheus;
@@ -81,40 +79,14 @@ describe('Prometheus scraping the worker and the API', () => {
   beforeAll(async () => {
     // First, before anything is started: a missing Prometheus fails with what to install.
     const binary = findPrometheus(loadConfig().tools.prometheusPath);
-    const log = createLogger('warn', { role: 'test' }, { write: () => {} });
-    // Before any native connection of this file: the runtime is installed once per module registry.
-    const temporalRuntime = await installTemporalRuntime(log, { metrics: true });
-    sim = await startMoodleSimulator({
+    stack = await startMeteredServices({
+      name: 'prometheus',
       site: generateSite({ seed: 'prometheus', courses: COURSES, studentsPerCourse: 3, activitiesPerCourse: 3 }),
       token: TOKEN,
+      apiKeys: `reader:${hashApiKey(READER_KEY)}`,
+      log: createLogger('warn', { role: 'test' }, { write: () => {} }),
     });
-    const { TEMPORAL_ADDRESS: _shared, ...inherited } = process.env;
-    const env = {
-      ...inherited,
-      MONGODB_DB: uniqueName('sms_prometheus').replace('-', '_'),
-      TEMPORAL_TASK_QUEUE: uniqueName('prometheus'),
-      MOODLE_URL: sim.url,
-      MOODLE_TOKEN: TOKEN,
-      API_HOST: '127.0.0.1',
-      API_PORT: '0',
-      API_KEYS: `reader:${hashApiKey(READER_KEY)}`,
-      METRICS_HOST: '127.0.0.1',
-      WORKER_METRICS_PORT: '0',
-      API_METRICS_PORT: '0',
-    };
-    services = await startLocalServices(loadConfig(env));
-    config = loadConfig(
-      { ...env, TEMPORAL_ADDRESS: services.temporalAddress },
-      { require: ['MONGODB_URI', 'TEMPORAL_ADDRESS', 'MOODLE_URL', 'MOODLE_TOKEN'] },
-    );
-    workerConnections = await openConnections(config);
-    apiConnections = await openConnections(config);
-    worker = await startWorkerService(config, workerConnections, {
-      log,
-      workflowBundlePath: workflowBundlePath(),
-      temporalMetricsUrl: temporalRuntime.metricsUrl,
-    });
-    api = await startApiService(config, apiConnections, { log });
+    ({ sim, config, workerConnections, worker, api } = stack);
     // The targets as `sms-sync dev --prometheus` builds them from the two metrics URLs.
     prometheus = await startPrometheus({
       binary,
@@ -132,13 +104,7 @@ describe('Prometheus scraping the worker and the API', () => {
 
   afterAll(async () => {
     await prometheus?.stop();
-    await api?.close();
-    await worker?.stop();
-    await workerConnections?.database.db.dropDatabase();
-    await apiConnections?.close();
-    await workerConnections?.close();
-    await services?.stop();
-    await sim?.close();
+    await stack?.close();
   });
 
   const manualRun = (prefix: string) => ({

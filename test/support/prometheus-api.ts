@@ -1,5 +1,5 @@
-import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import { findExecutable } from './executables';
 
 /**
  * For tests that run a real Prometheus (Debian's `prometheus` package, which CI installs; PROMETHEUS_PATH may
@@ -14,17 +14,7 @@ const REQUEST_TIMEOUT_MS = 2_000;
  * the test rather than skipping it: the scrape of the real endpoints would otherwise go unchecked.
  */
 export function findPrometheus(configured: string): string {
-  const candidates = configured.includes(path.sep)
-    ? [path.resolve(configured)]
-    : (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, configured));
-  const found = candidates.find((candidate) => {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const found = findExecutable(configured);
   if (found === undefined) {
     throw new Error(
       `Prometheus is not installed (PROMETHEUS_PATH=${configured}: ` +

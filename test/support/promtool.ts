@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import { findExecutable } from './executables';
 
 /**
  * promtool, Prometheus's own checker, from the machine (Debian's `prometheus` package, which CI
@@ -17,17 +17,7 @@ export interface PromtoolResult {
 }
 
 function findPromtool(): string {
-  const candidates = process.env.PROMTOOL
-    ? [process.env.PROMTOOL]
-    : (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'promtool'));
-  const found = candidates.find((candidate) => {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const found = findExecutable(process.env.PROMTOOL || 'promtool');
   if (found === undefined && process.env.PROMTOOL) {
     throw new Error(`PROMTOOL=${process.env.PROMTOOL} is not an executable file: point it at a promtool binary.`);
   }
