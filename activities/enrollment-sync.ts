@@ -15,6 +15,7 @@ import {
   type StoredEnrollment,
 } from '../src/domain/enrollment-sync';
 import type { UserGrades } from '../src/domain/moodle-data';
+import type { SyncTrigger } from '../src/domain/sync-run';
 import { NO_SYNC_METRICS, type SyncMetrics } from '../src/metrics/sync-metrics';
 import { isMoodleError, MOODLE_FUNCTIONS, type MoodleClient, type MoodleSession } from '../src/moodle';
 import type { CourseDocument, Stores } from '../src/store';
@@ -43,10 +44,18 @@ export interface CourseEnrollmentSyncResult {
   moodleCalls: Record<string, number>;
 }
 
+export interface CourseEnrollmentSyncInput {
+  courseId: number;
+  /** What started the sync, recorded on the course; absent in histories recorded before it was: SCHEDULE. */
+  trigger?: SyncTrigger;
+}
+
 export interface CourseFailureInput {
   courseId: number;
   code: string;
   message: string;
+  /** What started the failed sync, recorded on the course; absent in older histories: SCHEDULE. */
+  trigger?: SyncTrigger;
 }
 
 export interface EnrollmentSyncDeps {
@@ -99,9 +108,10 @@ export function createEnrollmentSyncActivities({
      * course (permission problems without retries); the workflow records them.
      * The course is held from the first read to the last write: a course
      * another sync holds fails as busy, and is retried once that one is done.
+     * The course's last write records the sync and its trigger as its last try.
      */
-    async syncCourseEnrollments(input: { courseId: number }): Promise<CourseEnrollmentSyncResult> {
-      const { courseId } = input;
+    async syncCourseEnrollments(input: CourseEnrollmentSyncInput): Promise<CourseEnrollmentSyncResult> {
+      const { courseId, trigger = 'SCHEDULE' } = input;
       const session = moodle.scoped(Context.current().cancellationSignal);
       const progress = { courseId, phase: 'download', batchesWritten: 0 };
       // The heartbeat timeout paces the beats, and bounds how long a dead worker's hold on the course outlives it.
@@ -144,7 +154,7 @@ export function createEnrollmentSyncActivities({
           at,
           courseId,
         );
-        await stores.courses.recordEnrollmentSync(courseId, gradebookUsers, at);
+        await stores.courses.recordEnrollmentSync(courseId, gradebookUsers, at, trigger);
         const result: CourseEnrollmentSyncResult = {
           enrollments: enrollments.length,
           enrollmentsChanged: writtenEarly + plan.updates.length,
@@ -167,8 +177,12 @@ export function createEnrollmentSyncActivities({
       }
     },
 
-    /** The error of a course that could not be synced, kept until a later run syncs it. */
+    /**
+     * The error of a course that could not be synced, kept until a later run syncs it, and the failed
+     * try on the course (its last successful sync stays as it was).
+     */
     async recordCourseFailure(input: CourseFailureInput): Promise<void> {
+      const at = now();
       await stores.syncErrors.record(
         {
           scope: SYNC_SCOPES.course(input.courseId),
@@ -176,8 +190,9 @@ export function createEnrollmentSyncActivities({
           code: input.code,
           message: input.message,
         },
-        now(),
+        at,
       );
+      await stores.courses.recordEnrollmentSyncFailure(input.courseId, input.trigger ?? 'SCHEDULE', at);
       metrics.courseFailed(input.code);
       Context.current().log.warn('course enrollments not synced', { courseId: input.courseId, code: input.code });
     },

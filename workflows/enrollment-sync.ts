@@ -68,6 +68,8 @@ export interface EnrollmentSyncResult {
 
 export interface EnrollmentSyncBatchInput extends Pick<EnrollmentSyncTuning, 'concurrency' | 'heartbeatTimeoutMs'> {
   courseIds: number[];
+  /** The parent run's, recorded on each course; absent in batches started before it was passed down. */
+  trigger?: SyncTrigger;
 }
 
 export interface EnrollmentSyncBatchResult {
@@ -105,7 +107,8 @@ const NO_COUNTS: EnrollmentSyncCounts = {
  */
 export async function enrollmentSyncWorkflow(input: EnrollmentSyncInput = {}): Promise<EnrollmentSyncResult> {
   const { workflowId, runId } = workflowInfo();
-  const syncRunId = await startSyncRun({ kind: 'ENROLLMENT', workflowId, runId, trigger: input.trigger ?? 'SCHEDULE' });
+  const trigger = input.trigger ?? 'SCHEDULE';
+  const syncRunId = await startSyncRun({ kind: 'ENROLLMENT', workflowId, runId, trigger });
   let counts = NO_COUNTS;
   let moodleCalls: Record<string, number> = {};
   let denial: SyncRunError | null = null;
@@ -123,6 +126,7 @@ export async function enrollmentSyncWorkflow(input: EnrollmentSyncInput = {}): P
             courseIds: courseIds.slice(start, start + batchSize),
             concurrency: input.concurrency,
             heartbeatTimeoutMs: input.heartbeatTimeoutMs,
+            trigger,
           },
         ],
       });
@@ -188,7 +192,7 @@ export async function enrollmentSyncBatchWorkflow(input: EnrollmentSyncBatchInpu
         perStudent,
         enrollments: _total,
         ...enrollmentCounts
-      } = await syncCourseEnrollments({ courseId });
+      } = await syncCourseEnrollments({ courseId, trigger: input.trigger });
       result.moodleCalls = addCounts(result.moodleCalls, moodleCalls);
       result.counts = addCounts(result.counts, {
         ...enrollmentCounts,
@@ -210,7 +214,7 @@ export async function enrollmentSyncBatchWorkflow(input: EnrollmentSyncBatchInpu
       if (denied && deniesEveryCourse(failure.details.moodleKind) && patched(PATCHES.stopOnSiteDenial)) {
         result.stop ??= { code: failure.code, message: failure.message };
       }
-      await recordCourseFailure({ courseId, code: failure.code, message: failure.message });
+      await recordCourseFailure({ courseId, code: failure.code, message: failure.message, trigger: input.trigger });
       result.moodleCalls = addCounts(result.moodleCalls, moodleCallsOf(failure));
       result.counts = addCounts(result.counts, {
         coursesFailed: 1,

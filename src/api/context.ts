@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { SyncIntervals } from '../use-cases/sync-status';
+import type { FollowedCourse } from '../domain/grade-staleness';
 import type { ReportCardLine } from '../domain/report-card';
 import type { Logger } from '../logger';
 import type { GraphqlOperationObservation } from '../metrics/graphql-operations';
@@ -33,7 +34,10 @@ export interface Loaders {
   student: DataLoader<string, StudentDocument | null>;
   /** By enrollment id: the lines of its report card; null before its first sync. */
   reportCard: DataLoader<string, ReportCardLine[] | null>;
+  /** When the latest course sync that did its job finished: `Course.lastSeenInMoodleAt` of every live course. */
   lastCourseSyncAt: () => Promise<Date | null>;
+  /** The followed, live courses, read once per request: `syncStatus`' freshness fields and `staleCourses` share it. */
+  followedCourses: () => Promise<readonly FollowedCourse[]>;
 }
 
 export interface ApiContext {
@@ -49,6 +53,7 @@ function byKey<K, V>(keys: readonly K[], values: V[], keyOf: (value: V) => K): (
 
 export function createLoaders(stores: Stores): Loaders {
   let lastCourseSync: Promise<Date | null> | undefined;
+  let followedCourses: Promise<readonly FollowedCourse[]> | undefined;
   return {
     course: new DataLoader(async (ids) => byKey(ids, await stores.courses.getMany(ids), (course) => course._id)),
     student: new DataLoader(async (ids) =>
@@ -65,5 +70,6 @@ export function createLoaders(stores: Stores): Loaders {
         .then((run) => run?.finishedAt ?? null);
       return lastCourseSync;
     },
+    followedCourses: () => (followedCourses ??= stores.courses.followedLive()),
   };
 }

@@ -1,7 +1,7 @@
 import { apiError } from './errors';
 
 /** The lists that page with cursors; a cursor names the one it came from. */
-export type CursorList = 'courses' | 'students' | 'enrollments' | 'syncErrors' | 'syncRuns';
+export type CursorList = 'courses' | 'students' | 'enrollments' | 'syncErrors' | 'syncRuns' | 'staleCourses';
 
 /**
  * Connection cursors are opaque to clients: the `_id` of the last row of a
@@ -72,6 +72,36 @@ function toConnection<T extends { _id: { toString(): string } | number | string 
   page: { items: T[]; hasNextPage: boolean },
   totalCount: number,
 ): Connection<T> {
-  const edges = page.items.map((node) => ({ cursor: encodeCursor(list, String(node._id)), node }));
-  return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  return keyedToConnection(
+    list,
+    page.items.map((node) => ({ key: String(node._id), node })),
+    page.hasNextPage,
+    totalCount,
+  );
+}
+
+/**
+ * For a list in an order of its own rather than by `_id` (stale courses: oldest grades first): one read
+ * gives the page, the total and each node's key in that order, which its cursor carries.
+ */
+export async function keyedConnection<T>(
+  list: CursorList,
+  args: PageArgs,
+  read: (page: {
+    first: number;
+    after?: string;
+  }) => Promise<{ edges: { key: string; node: T }[]; hasNextPage: boolean; totalCount: number }>,
+): Promise<Connection<T>> {
+  const found = await read({ first: pageSize(args.first), after: decodeCursor(list, args.after) });
+  return keyedToConnection(list, found.edges, found.hasNextPage, found.totalCount);
+}
+
+function keyedToConnection<T>(
+  list: CursorList,
+  keyed: { key: string; node: T }[],
+  hasNextPage: boolean,
+  totalCount: number,
+): Connection<T> {
+  const edges = keyed.map(({ key, node }) => ({ cursor: encodeCursor(list, key), node }));
+  return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
 }

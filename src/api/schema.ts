@@ -34,8 +34,17 @@ export const typeDefs = /* GraphQL */ `
     visibleInMoodle: Boolean
     startDate: DateTime
     endDate: DateTime
-    "The last course sync that saw this course in Moodle."
+    """
+    When this course's grades were last synced: the enrollment sync read its gradebook into its enrollments.
+    Null before the first successful sync.
+    """
     lastSyncedAt: DateTime
+    "When the enrollment sync last tried this course's grades, whether it succeeded or not. Null before the first try."
+    lastAttemptAt: DateTime
+    "What started that last try. Null before the first try, and for courses last tried before triggers were recorded."
+    lastSyncTrigger: SyncTrigger
+    "The last course sync that saw this course in Moodle (Moodle's course list, not its grades). Null once deleted."
+    lastSeenInMoodleAt: DateTime
     enrollments(first: Int = 50, after: String): EnrollmentConnection!
   }
 
@@ -148,6 +157,18 @@ export const typeDefs = /* GraphQL */ `
     ENROLLMENT
   }
 
+  "What started a sync."
+  enum SyncTrigger {
+    "Its schedule."
+    SCHEDULE
+    "A person, through the API or the command line."
+    MANUAL
+    "A replay of what failed."
+    REPLAY
+    "An event Moodle sent about the course (a hint to read it again)."
+    MOODLE_EVENT
+  }
+
   type Count {
     name: String!
     value: Int!
@@ -157,6 +178,7 @@ export const typeDefs = /* GraphQL */ `
     id: ID!
     kind: SyncKind!
     workflowId: String!
+    "One of the SyncTrigger values (a String since before that enum existed)."
     trigger: String!
     startedAt: DateTime!
     finishedAt: DateTime
@@ -212,6 +234,18 @@ export const typeDefs = /* GraphQL */ `
     lastCourseSync: SyncRun
     lastEnrollmentSync: SyncRun
     lastSuccessAt: DateTime
+    """
+    Courses the SMS follows (with SMS enrollments, not deleted in Moodle) whose grades were not synced within two
+    enrollment-sync intervals; a course never synced counts from its creation. staleCourses lists them.
+    """
+    staleCourseCount: Int!
+    """
+    When the oldest grades of any followed course date from: that course's last successful grade sync, or its
+    creation if it never synced. Null when the SMS follows no course.
+    """
+    oldestCourseSyncAt: DateTime
+    "Seconds from oldestCourseSyncAt to now. Null with it."
+    oldestCourseDataAgeSeconds: Int
   }
 
   type SyncStarted {
@@ -251,6 +285,8 @@ export const typeDefs = /* GraphQL */ `
     students(search: String, first: Int = 50, after: String): StudentConnection!
     student(id: ID!): Student
     syncStatus: SyncStatus!
+    "The courses syncStatus.staleCourseCount counts, oldest grades first. Readers never see NEW courses."
+    staleCourses(first: Int = 50, after: String): CourseConnection!
     syncErrors(open: Boolean = true, courseId: ID, first: Int = 50, after: String): SyncErrorConnection!
     syncRuns(kind: SyncKind, first: Int = 50, after: String): SyncRunConnection!
   }

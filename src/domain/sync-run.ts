@@ -5,7 +5,12 @@ import type { SyncKind } from './sync-scopes';
  * that records it and the API that shows it.
  */
 export type { SyncKind };
-export type SyncTrigger = 'SCHEDULE' | 'MANUAL' | 'REPLAY';
+/**
+ * What started a sync: its schedule, a person (API or CLI), a replay of failures, or an event Moodle
+ * sent about a course (a hint to read it again). Stored on sync runs and courses, and a metrics label.
+ */
+export const SYNC_TRIGGERS = ['SCHEDULE', 'MANUAL', 'REPLAY', 'MOODLE_EVENT'] as const;
+export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
 export type SyncOutcome = 'RUNNING' | 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
 
 /** Default of SYNC_COURSE_CONCURRENCY: courses one enrollment sync reads at once. */

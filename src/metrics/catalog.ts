@@ -23,7 +23,7 @@ export const METRICS = {
     name: 'sms_sync_runs_total',
     type: 'counter',
     help:
-      'Sync runs finished, by kind (COURSE, ENROLLMENT), trigger (SCHEDULE, MANUAL, REPLAY) and outcome ' +
+      'Sync runs finished, by kind (COURSE, ENROLLMENT), trigger (SCHEDULE, MANUAL, REPLAY, MOODLE_EVENT) and outcome ' +
       '(SUCCEEDED, PARTIAL, FAILED).',
     labels: ['kind', 'trigger', 'outcome'],
     exportedBy: ['worker'],

@@ -1,4 +1,4 @@
-import type { SyncKind, SyncOutcome, SyncTrigger } from '../domain/sync-run';
+import { SYNC_TRIGGERS, type SyncKind, type SyncOutcome, type SyncTrigger } from '../domain/sync-run';
 import type { ServiceMetrics } from './registry';
 
 /** A sync run as `finishSyncRun` records it. */
@@ -33,7 +33,6 @@ export const COUNTED_RESULTS = [
 ] as const;
 
 const KINDS: readonly SyncKind[] = ['COURSE', 'ENROLLMENT'];
-const TRIGGERS: readonly SyncTrigger[] = ['SCHEDULE', 'MANUAL', 'REPLAY'];
 const OUTCOMES: readonly FinishedSyncRun['outcome'][] = ['SUCCEEDED', 'PARTIAL', 'FAILED'];
 
 export function createSyncMetrics(metrics: ServiceMetrics): SyncMetrics {
@@ -42,7 +41,7 @@ export function createSyncMetrics(metrics: ServiceMetrics): SyncMetrics {
   const courseFailures = metrics.counter('courseFailures');
   // Every known series starts at 0, so that `increase()` sees the first failed run as an increase.
   for (const kind of KINDS) {
-    for (const trigger of TRIGGERS) {
+    for (const trigger of SYNC_TRIGGERS) {
       for (const outcome of OUTCOMES) runs.inc({ kind, trigger, outcome }, 0);
     }
   }

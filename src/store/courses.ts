@@ -1,6 +1,8 @@
 import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
 import type { CourseMoodleFields, CourseRecord, CourseState } from '../domain/course';
 import type { CourseDiff } from '../domain/course-diff';
+import type { FollowedCourse } from '../domain/grade-staleness';
+import type { SyncTrigger } from '../domain/sync-run';
 import { bulkWriteInBatches, createIndexes, escapeRegex, findWhereIn, insertMissing, type StoreTraits } from './mongo';
 import { InvalidCursorError } from './errors';
 import { pageByKey, type Page, type PageRequest } from './pagination';
@@ -22,8 +24,24 @@ export interface CourseDocument {
   /** Last time the sync or an admin changed the document. */
   updatedAt: Date;
   stateChangedAt: Date | null;
-  /** Last time the enrollment sync read this course's gradebook; absent before the first time. */
+  /**
+   * Last time the enrollment sync read this course's gradebook into its enrollments (the last successful
+   * sync of its grades, GraphQL `Course.lastSyncedAt`); absent before the first time.
+   */
   enrollmentsSyncedAt?: Date;
+  /**
+   * Last time the enrollment sync tried this course, successfully or not: written with
+   * `enrollmentsSyncedAt` on success, alone when a failure is recorded. Absent on documents not tried
+   * since the field was added (their last try is then `enrollmentsSyncedAt`, if any).
+   */
+  enrollmentsSyncAttemptedAt?: Date;
+  /** What started that last try; absent with it. */
+  enrollmentsSyncTrigger?: SyncTrigger;
+  /**
+   * Set when the API enrolls the first student in a course the enrollment sync has not tried yet. With
+   * the two dates above it says the SMS follows the course (`isFollowed`) without reading enrollments.
+   */
+  hasEnrollments?: true;
   /**
    * Users in the course's gradebook at its last full (`userid=0`) download:
    * the enrollment sync compares it with the SMS enrollments to choose
@@ -72,6 +90,39 @@ export function toCourseRecord(document: CourseDocument): CourseRecord {
     state: document.state,
     moodle: document.moodle,
     lmsDeletedAt: document.lmsDeletedAt,
+  };
+}
+
+/**
+ * True when the SMS follows the course: it has SMS enrollments. The enrollment sync tries only courses
+ * with enrollments, enrollments are never removed, and the API marks a course when it enrolls a student
+ * before any try; so the course document says it, and nobody reads 100,000 enrollments to find out
+ * (`distinct('courseId')` takes 10–15 s on the embedded store, measured).
+ */
+export function isFollowed(
+  course: Pick<CourseDocument, 'hasEnrollments' | 'enrollmentsSyncedAt' | 'enrollmentsSyncAttemptedAt'>,
+): boolean {
+  return (
+    course.hasEnrollments === true ||
+    course.enrollmentsSyncedAt !== undefined ||
+    course.enrollmentsSyncAttemptedAt !== undefined
+  );
+}
+
+/** When the course's grades last synced, were last tried, and what started that try: null for "never". */
+export interface CourseGradesSync {
+  lastSyncedAt: Date | null;
+  lastAttemptAt: Date | null;
+  lastSyncTrigger: SyncTrigger | null;
+}
+
+export function gradesSyncOf(course: CourseDocument): CourseGradesSync {
+  const lastSyncedAt = course.enrollmentsSyncedAt ?? null;
+  return {
+    lastSyncedAt,
+    // Documents last synced before tries were recorded: that sync is the last try known.
+    lastAttemptAt: course.enrollmentsSyncAttemptedAt ?? lastSyncedAt,
+    lastSyncTrigger: course.enrollmentsSyncTrigger ?? null,
   };
 }
 
@@ -204,11 +255,76 @@ export class CourseStore {
     return this.collection.countDocuments({ state: 'OPEN', deleted: false, enrollmentsSyncedAt: { $lt: cutoff } });
   }
 
-  /** Leaves `updatedAt` alone: it tells when the course itself changed, not when its grades were read. */
-  /** `gradebookUsers`: the users a whole-gradebook read counted; undefined after a per-student read. */
-  async recordEnrollmentSync(moodleId: number, gradebookUsers: number | undefined, now: Date): Promise<void> {
+  /**
+   * Followed courses (`isFollowed`) not deleted, with what their grades' age is judged by. One read of the
+   * live courses, small documents: `deleted` is what the embedded store pushes down (docs/local-store.md),
+   * and which of them are followed is decided here. For the stale courses and the oldest course data of
+   * `syncStatus`, `staleCourses` and `sms-sync status`, not for every `/metrics` scrape.
+   */
+  async followedLive(): Promise<FollowedCourse[]> {
+    const documents = await this.collection
+      .find(
+        { deleted: false },
+        {
+          projection: {
+            _id: 1,
+            state: 1,
+            createdAt: 1,
+            enrollmentsSyncedAt: 1,
+            enrollmentsSyncAttemptedAt: 1,
+            hasEnrollments: 1,
+          },
+        },
+      )
+      .toArray();
+    return documents.filter(isFollowed).map((document) => ({
+      courseId: document._id,
+      state: document.state,
+      createdAt: document.createdAt,
+      syncedAt: document.enrollmentsSyncedAt ?? null,
+    }));
+  }
+
+  /**
+   * A successful sync of the course's grades, which is also its last try, in one write. Leaves
+   * `updatedAt` alone: it tells when the course itself changed, not when its grades were read.
+   * `gradebookUsers`: the users a whole-gradebook read counted; undefined after a per-student read.
+   */
+  async recordEnrollmentSync(
+    moodleId: number,
+    gradebookUsers: number | undefined,
+    now: Date,
+    trigger: SyncTrigger = 'SCHEDULE',
+  ): Promise<void> {
     const counted = gradebookUsers === undefined ? {} : { gradebookUsers, gradebookCountedAt: now };
-    await this.collection.updateOne({ _id: moodleId }, { $set: { enrollmentsSyncedAt: now, ...counted } });
+    await this.collection.updateOne(
+      { _id: moodleId },
+      {
+        $set: {
+          enrollmentsSyncedAt: now,
+          enrollmentsSyncAttemptedAt: now,
+          enrollmentsSyncTrigger: trigger,
+          ...counted,
+        },
+      },
+    );
+  }
+
+  /** A try at the course's grades that failed: `enrollmentsSyncedAt` stays that of the last success. */
+  async recordEnrollmentSyncFailure(moodleId: number, trigger: SyncTrigger, now: Date): Promise<void> {
+    await this.collection.updateOne(
+      { _id: moodleId },
+      { $set: { enrollmentsSyncAttemptedAt: now, enrollmentsSyncTrigger: trigger } },
+    );
+  }
+
+  /**
+   * Marks a course the API just enrolled a student in as followed, unless the document already says so:
+   * one write in the course's life, before the enrollment sync has ever tried it.
+   */
+  async markFollowed(course: CourseDocument): Promise<void> {
+    if (isFollowed(course)) return;
+    await this.collection.updateOne({ _id: course._id }, { $set: { hasEnrollments: true } });
   }
 
   async setState(moodleId: number, state: Exclude<CourseState, 'NEW'>, now: Date): Promise<CourseDocument | null> {

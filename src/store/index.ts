@@ -37,7 +37,8 @@ export async function ensureIndexes(stores: Stores): Promise<void> {
 /** What the layers above may know of the store: its errors and the documents it returns. */
 export { DuplicateRecordError, InvalidCursorError, isDatabaseUnavailable } from './errors';
 export type { CourseLease, CourseLeaseDocument, LeaseClaim, LeaseHolder } from './course-leases';
-export type { CourseDocument } from './courses';
+export { gradesSyncOf, isFollowed } from './courses';
+export type { CourseDocument, CourseGradesSync } from './courses';
 export type { EnrollmentDocument, EnrollmentListQuery } from './enrollments';
 export type { StudentDocument } from './students';
 export type { SyncErrorDocument } from './sync-errors';

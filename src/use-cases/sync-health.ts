@@ -1,9 +1,7 @@
+import { staleCutoff } from '../domain/grade-staleness';
 import type { SyncHealthFigures } from '../metrics/health';
 import type { Stores } from '../store';
 import { readSyncStatus, type SyncIntervals } from './sync-status';
-
-/** A course's enrollment data is stale once this many enrollment-sync intervals have passed without a sync. */
-const STALE_AFTER_INTERVALS = 2;
 
 /**
  * What the metrics report of sync health at scrape time: the sync status (`readSyncStatus`, as
@@ -12,10 +10,11 @@ const STALE_AFTER_INTERVALS = 2;
  * (a failed run's own error shows in the connection state).
  */
 export async function readSyncHealth(stores: Stores, now: Date, intervals: SyncIntervals): Promise<SyncHealthFigures> {
-  const staleCutoff = new Date(now.getTime() - STALE_AFTER_INTERVALS * intervals.enrollmentIntervalMs);
+  // The gauge keeps its narrower, cheaper count (OPEN courses synced at least once): `readGradesFreshness`
+  // reads every live course, which the GraphQL `syncStatus` and `sms-sync status` pay for when asked.
   const [status, staleCourses, held] = await Promise.all([
     readSyncStatus(stores, now, intervals),
-    stores.courses.countStale(staleCutoff),
+    stores.courses.countStale(staleCutoff(now, intervals.enrollmentIntervalMs)),
     stores.syncErrors.heldCourseDeletions(),
   ]);
   return {

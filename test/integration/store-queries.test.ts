@@ -152,6 +152,11 @@ const socket = process.env[TEST_POSTGRES_SOCKET_VARIABLE];
       pushedDown: ['_id'],
     },
     {
+      name: "record a course's failed try",
+      call: (s) => s.courses.recordEnrollmentSyncFailure(courseId, 'MOODLE_EVENT', now),
+      pushedDown: ['_id'],
+    },
+    {
       name: 'record sync errors',
       call: (s) => s.syncErrors.recordMany([{ scope: `course:${courseId}`, courseId, code: 'X', message: 'x' }], now),
       pushedDown: ['scope'],
@@ -207,8 +212,17 @@ const socket = process.env[TEST_POSTGRES_SOCKET_VARIABLE];
       call: (s) => s.courses.list({ states: ['NEW'], includeDeleted: false }, { first: 50 }),
       pushedDown: ['state', 'deleted'],
     },
+    // A student enrolled in a course no sync has tried: the course is marked followed (once).
+    {
+      name: 'mark a course followed',
+      call: async (s) => s.courses.markFollowed((await s.courses.get(courseId + 1))!),
+      pushedDown: ['_id'],
+    },
     // syncStatus.
     { name: 'latest run of a kind', call: (s) => s.syncRuns.latest('ENROLLMENT'), pushedDown: ['kind'] },
+    // Stale courses and the oldest course data (syncStatus' freshness fields, staleCourses, `sms-sync status`):
+    // every live course, small documents; which are followed is decided in code.
+    { name: 'followed live courses', call: (s) => s.courses.followedLive(), pushedDown: ['deleted'] },
     {
       name: 'latest finished run of a kind',
       call: (s) => s.syncRuns.latestFinished('COURSE', ['SUCCEEDED']),

@@ -96,15 +96,17 @@ export const Mutation = {
       );
     }
     if (student === null) throw apiError('NOT_FOUND', 'No student has that id.', { argument: 'studentId' });
-    try {
-      return await deps.stores.enrollments.create(
-        { courseId, studentId, moodleUserId: student.moodleUserId },
-        deps.now(),
-      );
-    } catch (error) {
-      if (error instanceof DuplicateRecordError) throw apiError('ALREADY_ENROLLED', error.message);
-      throw error;
-    }
+    const enrollment = await deps.stores.enrollments
+      .create({ courseId, studentId, moodleUserId: student.moodleUserId }, deps.now())
+      .catch((error: unknown) => {
+        if (error instanceof DuplicateRecordError) throw apiError('ALREADY_ENROLLED', error.message);
+        throw error;
+      });
+    // The course now counts as followed for staleness; should the mark fail, the next sync's try marks it.
+    await deps.stores.courses.markFollowed(course).catch((error: unknown) => {
+      deps.logger.warn({ courseId, err: error }, 'course not marked as followed');
+    });
+    return enrollment;
   },
 
   triggerCourseSync: async (_: unknown, _args: unknown, { deps }: ApiContext) => {

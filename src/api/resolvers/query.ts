@@ -1,8 +1,8 @@
 import type { CourseState } from '../../domain/course';
-import { readSyncStatus } from '../../use-cases/sync-status';
+import { readGradesFreshness, readStaleCourses, readSyncStatus } from '../../use-cases/sync-status';
 import type { SyncKind } from '../../domain/sync-run';
 import type { ApiContext } from '../context';
-import { connection, type PageArgs } from '../cursors';
+import { connection, keyedConnection, type PageArgs } from '../cursors';
 import { apiError } from '../errors';
 import { parseCourseId, parseRecordId, parseText } from '../ids';
 import { enrollmentConnection } from './types';
@@ -67,12 +67,16 @@ export const Query = {
   student: async (_: unknown, args: { id: string }, { loaders }: ApiContext) =>
     loaders.student.load(parseRecordId(args.id, 'id')),
 
-  syncStatus: async (_: unknown, _args: unknown, { deps }: ApiContext) => {
+  syncStatus: async (_: unknown, _args: unknown, { deps, loaders }: ApiContext) => {
     const { state, lastCourseSync, lastEnrollmentSync } = await readSyncStatus(
       deps.stores,
       deps.now(),
       deps.syncIntervals,
     );
+    // Read once, and only when one of its fields is asked for (graphql-js calls a function-valued field).
+    let freshness: ReturnType<typeof readGradesFreshness> | undefined;
+    const read = () =>
+      (freshness ??= readGradesFreshness(deps.stores, deps.now(), deps.syncIntervals, loaders.followedCourses()));
     return {
       connection: state.status,
       message: state.message,
@@ -80,8 +84,20 @@ export const Query = {
       lastSuccessAt: state.lastSuccessAt,
       lastCourseSync,
       lastEnrollmentSync,
+      staleCourseCount: async () => (await read()).staleCourseCount,
+      oldestCourseSyncAt: async () => (await read()).oldestCourseSyncAt,
+      oldestCourseDataAgeSeconds: async () => (await read()).oldestCourseDataAgeSeconds,
     };
   },
+
+  staleCourses: async (_: unknown, args: PageArgs, { viewer, deps, loaders }: ApiContext) =>
+    keyedConnection('staleCourses', args, async (page) => {
+      const found = await readStaleCourses(deps.stores, deps.now(), deps.syncIntervals, page, {
+        states: viewer.role === 'admin' ? undefined : READER_STATES,
+        followed: loaders.followedCourses(),
+      });
+      return { ...found, edges: found.edges.map(({ key, course }) => ({ key, node: course })) };
+    }),
 
   syncErrors: async (
     _: unknown,

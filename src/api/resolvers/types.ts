@@ -1,12 +1,13 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import type {
-  CourseDocument,
-  EnrollmentDocument,
-  EnrollmentListQuery,
-  Stores,
-  StudentDocument,
-  SyncErrorDocument,
-  SyncRunDocument,
+import {
+  gradesSyncOf,
+  type CourseDocument,
+  type EnrollmentDocument,
+  type EnrollmentListQuery,
+  type Stores,
+  type StudentDocument,
+  type SyncErrorDocument,
+  type SyncRunDocument,
 } from '../../store';
 import type { ApiContext } from '../context';
 import { connection, type PageArgs } from '../cursors';
@@ -55,7 +56,10 @@ export const Course = {
   visibleInMoodle: (course: CourseDocument) => course.moodle.visible,
   startDate: (course: CourseDocument) => toDate(course.moodle.startDate),
   endDate: (course: CourseDocument) => toDate(course.moodle.endDate),
-  lastSyncedAt: (course: CourseDocument, _args: unknown, { loaders }: ApiContext) =>
+  lastSyncedAt: (course: CourseDocument) => gradesSyncOf(course).lastSyncedAt,
+  lastAttemptAt: (course: CourseDocument) => gradesSyncOf(course).lastAttemptAt,
+  lastSyncTrigger: (course: CourseDocument) => gradesSyncOf(course).lastSyncTrigger,
+  lastSeenInMoodleAt: (course: CourseDocument, _args: unknown, { loaders }: ApiContext) =>
     course.deleted ? null : loaders.lastCourseSyncAt(),
   enrollments: (course: CourseDocument, args: PageArgs, { deps }: ApiContext) =>
     enrollmentConnection(deps.stores, { courseId: course._id }, args),

@@ -224,6 +224,43 @@ describe('sync activities in MockActivityEnvironment', () => {
       expect(await stores.enrollments.collection.find({ courseId }).sort({ _id: 1 }).toArray()).toEqual(before);
     });
 
+    it('records each try on the course: its time and trigger, and, on success only, the sync time', async () => {
+      const course = async () => (await stores.courses.get(courseId))!;
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+      await run(activities.syncCourseEnrollments, { courseId, trigger: 'MOODLE_EVENT' });
+      const synced = await course();
+      expect(synced.enrollmentsSyncedAt).toBeInstanceOf(Date);
+      // One write: the success is the last try.
+      expect(synced.enrollmentsSyncAttemptedAt).toEqual(synced.enrollmentsSyncedAt);
+      expect(synced.enrollmentsSyncTrigger).toBe('MOODLE_EVENT');
+
+      await tick();
+      await run(activities.recordCourseFailure, {
+        courseId,
+        code: 'MOODLE_SERVER_ERROR',
+        message: 'was down',
+        trigger: 'MANUAL',
+      });
+      const failed = await course();
+      expect(failed.enrollmentsSyncedAt).toEqual(synced.enrollmentsSyncedAt);
+      expect(failed.enrollmentsSyncAttemptedAt!.getTime()).toBeGreaterThan(synced.enrollmentsSyncedAt!.getTime());
+      expect(failed.enrollmentsSyncTrigger).toBe('MANUAL');
+
+      // Inputs recorded before triggers were passed (workflow histories) are the schedule's.
+      await tick();
+      await run(activities.recordCourseFailure, { courseId, code: 'MOODLE_SERVER_ERROR', message: 'was down' });
+      expect((await course()).enrollmentsSyncTrigger).toBe('SCHEDULE');
+      await tick();
+      await run(activities.syncCourseEnrollments, { courseId });
+      const again = await course();
+      expect(again.enrollmentsSyncTrigger).toBe('SCHEDULE');
+      expect(again.enrollmentsSyncedAt!.getTime()).toBeGreaterThan(failed.enrollmentsSyncAttemptedAt!.getTime());
+      expect(again.enrollmentsSyncAttemptedAt).toEqual(again.enrollmentsSyncedAt);
+      // The success resolved the failures' error.
+      expect(await stores.syncErrors.open(SYNC_SCOPES.course(courseId))).toEqual([]);
+    });
+
     it('fails a course Moodle refuses without retries, naming the course, and writes nothing', async () => {
       const before = await stores.enrollments.collection.find({ courseId }).sort({ _id: 1 }).toArray();
       sim.site.denyCourseAccess(courseId);

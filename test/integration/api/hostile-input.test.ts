@@ -91,6 +91,8 @@ const MEANINGS: Record<string, Meaning> = {
   'Query.syncErrors.after': 'cursor',
   'Query.syncRuns.first': 'pageSize',
   'Query.syncRuns.after': 'cursor',
+  'Query.staleCourses.first': 'pageSize',
+  'Query.staleCourses.after': 'cursor',
   'Mutation.setCourseState.courseId': 'courseId',
   'Mutation.createStudent.moodleUserId': 'moodleUserId',
   'Mutation.createStudent.email': 'moodleLookup',
@@ -115,6 +117,9 @@ const CURSOR_LISTS: Record<string, CursorList> = {
   SyncErrorConnection: 'syncErrors',
   SyncRunConnection: 'syncRuns',
 };
+
+/** Fields whose connection pages a list of its own, not its type's. */
+const CURSOR_LIST_OF_FIELD: Record<string, CursorList> = { 'Query.staleCourses': 'staleCourses' };
 
 /** What the database holds once seeded: the ids and one real cursor of each list. */
 interface World {
@@ -223,7 +228,11 @@ function casesFor(site: ArgumentSite, world: World): Case[] {
           ...cases('not a record id', [`${world.students.alice} `, -1, 1.5], INPUT_REFUSAL),
         ];
       case 'cursor':
-        return cursorCases(CURSOR_LISTS[getNamedType(site.field.type).name]!, world);
+        return cursorCases(
+          CURSOR_LIST_OF_FIELD[`${site.parent.name}.${site.field.name}`] ??
+            CURSOR_LISTS[getNamedType(site.field.type).name]!,
+          world,
+        );
       case 'pageSize':
         return cases('page size', [0, -1, 101, 2147483647, -2147483648, 2147483648, 1.5, '10', 1e20], INPUT_REFUSAL);
       case 'search':
@@ -321,7 +330,7 @@ describe('hostile input to the GraphQL API over HTTP, on the real store', () => 
   const starts: string[] = [];
   const world: World = {
     students: { alice: '', bongani: '' },
-    cursors: { courses: '', students: '', enrollments: '', syncErrors: '', syncRuns: '' },
+    cursors: { courses: '', students: '', enrollments: '', syncErrors: '', syncRuns: '', staleCourses: '' },
   };
 
   const post = (server: ApiServer, body: unknown, key = ADMIN_KEY) =>
@@ -395,12 +404,15 @@ describe('hostile input to the GraphQL API over HTTP, on the real store', () => 
       });
     }
     await harness.runEnrollmentSync();
+    // Course 101's grades as if last synced long ago, so that the stale-course list has a row too.
+    await harness.stores.courses.recordEnrollmentSync(101, undefined, new Date('2020-01-01T00:00:00Z'));
     for (const [list, field] of Object.entries({
       courses: 'courses',
       students: 'students',
       enrollments: 'enrollments',
       syncErrors: 'syncErrors',
       syncRuns: 'syncRuns',
+      staleCourses: 'staleCourses',
     }) as [CursorList, string][]) {
       const page = (await data(`{ ${field}(first: 1) { pageInfo { endCursor } } }`))[field] as {
         pageInfo: { endCursor: string | null };

@@ -246,6 +246,11 @@ describe('GraphQL resolvers through yoga.fetch on a real store', () => {
       });
       expect(errors(await admin(mutation, { s: studentId }))).toEqual([{ code: 'ALREADY_ENROLLED' }]);
       expect(await stores.enrollments.collection.countDocuments({ courseId: 101 })).toBe(1);
+      // The course is followed from now on, and has never been synced or tried.
+      expect(await stores.courses.get(101)).toMatchObject({ hasEnrollments: true });
+      expect(data(await reader('{ course(id: "101") { lastSyncedAt lastAttemptAt lastSyncTrigger } }'))).toEqual({
+        course: { lastSyncedAt: null, lastAttemptAt: null, lastSyncTrigger: null },
+      });
     });
   });
 
@@ -264,6 +269,22 @@ describe('GraphQL resolvers through yoga.fetch on a real store', () => {
           lastCourseSync: null,
           lastEnrollmentSync: null,
         },
+      });
+    });
+
+    it('dates the oldest course data from course 101, enrolled above: never synced, created two intervals ago', async () => {
+      // Enrollment syncs every 30 minutes: grades are stale past an hour, and exactly an hour is not yet.
+      expect(
+        data(await reader('{ syncStatus { staleCourseCount oldestCourseSyncAt oldestCourseDataAgeSeconds } }')),
+      ).toEqual({
+        syncStatus: {
+          staleCourseCount: 0,
+          oldestCourseSyncAt: minutesAgo(60).toISOString(),
+          oldestCourseDataAgeSeconds: 3600,
+        },
+      });
+      expect(data(await reader('{ staleCourses { totalCount edges { node { id } } } }'))).toEqual({
+        staleCourses: { totalCount: 0, edges: [] },
       });
     });
 

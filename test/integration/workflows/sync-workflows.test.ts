@@ -13,6 +13,7 @@ import {
   type SyncFailureDetails,
 } from '../../../src/domain/sync-failure';
 import { courseSyncWorkflow, enrollmentSyncWorkflow } from '../../../workflows';
+import type { SyncTrigger } from '../../../src/domain/sync-run';
 import type { EnrollmentSyncInput } from '../../../workflows/enrollment-sync';
 import { SYNC_OUTCOME } from '../../../workflows/search-attributes';
 import { testConfig, uniqueName, workflowBundlePath } from '../../support/environment';
@@ -29,6 +30,8 @@ interface Calls {
   finish: FinishSyncRunInput[];
   listCourses: { courseIds?: number[] }[];
   syncCourse: number[];
+  /** The trigger each `syncCourseEnrollments` was given, in order. */
+  syncCourseTriggers: (SyncTrigger | undefined)[];
   recordFailure: CourseFailureInput[];
   preflight: number;
   syncCourses: number;
@@ -103,8 +106,9 @@ function fakeActivities(behaviour: Behaviour, calls: Calls): Activities {
       calls.listCourses.push(input);
       return behaviour.courses ?? [];
     },
-    syncCourseEnrollments: async ({ courseId }) => {
+    syncCourseEnrollments: async ({ courseId, trigger }) => {
       calls.syncCourse.push(courseId);
+      calls.syncCourseTriggers.push(trigger);
       return (behaviour.syncCourse ?? (async (id: number) => courseResult(id)))(courseId);
     },
     recordCourseFailure: async (input) => {
@@ -140,6 +144,7 @@ describe('sync workflows with fake activities', () => {
       finish: [],
       listCourses: [],
       syncCourse: [],
+      syncCourseTriggers: [],
       recordFailure: [],
       preflight: 0,
       syncCourses: 0,
@@ -262,6 +267,7 @@ describe('sync workflows with fake activities', () => {
       });
 
       expect([...calls.syncCourse].sort()).toEqual(COURSES);
+      expect(calls.syncCourseTriggers).toEqual(COURSES.map(() => 'MANUAL'));
       expect(calls.listCourses).toEqual([{ courseIds: COURSES }]);
       const changed = COURSES.reduce((sum, id) => sum + (id % 10), 0);
       const expected = {
@@ -297,6 +303,17 @@ describe('sync workflows with fake activities', () => {
           error: null,
         },
       ]);
+    });
+
+    it('passes SCHEDULE down to each course when started without a trigger, as its schedule starts it', async () => {
+      const { calls } = await withWorker({ courses: [21, 22] }, () =>
+        env.client.workflow.execute(enrollmentSyncWorkflow, {
+          taskQueue,
+          workflowId: uniqueName('enrollment-sync'),
+          args: [{ courseIds: [21, 22] }],
+        }),
+      );
+      expect(calls.syncCourseTriggers).toEqual(['SCHEDULE', 'SCHEDULE']);
     });
 
     it('is PARTIAL when one course fails: the failure is recorded and the other courses still sync', async () => {
@@ -338,7 +355,11 @@ describe('sync workflows with fake activities', () => {
         core_course_get_contents: 3,
         gradereport_user_get_grade_items: 2,
       });
-      expect(calls.recordFailure).toEqual([{ courseId: 13, code: 'MOODLE_COURSE_NOT_FOUND', message }]);
+      // The run's trigger reaches the course's record, of its failure as of its successes.
+      expect(calls.recordFailure).toEqual([
+        { courseId: 13, code: 'MOODLE_COURSE_NOT_FOUND', message, trigger: 'MANUAL' },
+      ]);
+      expect(calls.syncCourseTriggers).toEqual(['MANUAL', 'MANUAL', 'MANUAL']);
       // Non-retryable: tried once, and the run itself has no error.
       expect(calls.syncCourse.filter((id) => id === 13)).toHaveLength(1);
       expect(calls.finish).toEqual([expect.objectContaining({ outcome: 'PARTIAL', error: null })]);
@@ -444,7 +465,7 @@ describe('sync workflows with fake activities', () => {
       });
 
       expect(calls.syncCourse).toEqual([11, 12, 13]);
-      expect(calls.recordFailure).toEqual([{ courseId: 13, code: 'MOODLE_INVALID_TOKEN', message }]);
+      expect(calls.recordFailure).toEqual([{ courseId: 13, code: 'MOODLE_INVALID_TOKEN', message, trigger: 'MANUAL' }]);
       const stopped = `${message} (stopped after 2 of 7 courses)`;
       expect(failure.cause).toMatchObject({ message: stopped, type: FAILURE_TYPES.permission, nonRetryable: true });
       expect(calls.finish).toEqual([

@@ -85,8 +85,12 @@ describe('the sync metrics recorder', () => {
   it('starts every run series at zero, so that the first failure is an increase', async () => {
     const samples = await scrape(() => {});
     const runs = samples.filter((sample) => sample.name === 'sms_sync_runs_total');
-    expect(runs).toHaveLength(2 * 3 * 3);
+    // Kinds × triggers (SCHEDULE, MANUAL, REPLAY, MOODLE_EVENT) × outcomes.
+    expect(runs).toHaveLength(2 * 4 * 3);
     expect(runs.every((sample) => sample.value === 0)).toBe(true);
+    expect(
+      valueOf(samples, 'sms_sync_runs_total', { kind: 'ENROLLMENT', trigger: 'MOODLE_EVENT', outcome: 'FAILED' }),
+    ).toBe(0);
     expect(valueOf(samples, 'sms_sync_enrollments_total', { result: 'failed' })).toBe(0);
   });
 });
