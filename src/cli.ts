@@ -4,7 +4,14 @@ import { runApiCommand } from './commands/api';
 import { runApiKeyCommand } from './commands/api-key';
 import { runConfirmDeletionsCommand } from './commands/courses';
 import { runDevCommand } from './commands/dev';
-import { runMoodleSimAddCourseCommand, runMoodleSimCommand, runMoodleSimTokenCommand } from './commands/moodle-sim';
+import {
+  eventsUrl,
+  gradeValue,
+  runMoodleSimAddCourseCommand,
+  runMoodleSimCommand,
+  runMoodleSimSetGradeCommand,
+  runMoodleSimTokenCommand,
+} from './commands/moodle-sim';
 import { courseIds, lookBack, wholeNumber } from './commands/options';
 import { DEFAULT_REPLAY_WINDOW } from './use-cases/replay';
 import { runReplayCommand } from './commands/replay';
@@ -157,6 +164,12 @@ export function buildProgram(): Command {
     .option('--students <n>', 'students per generated course', wholeNumber(1, 2000), 30)
     .option('--activities <n>', 'activities and resources per generated course', wholeNumber(1, 200), 12)
     .option('--latency <ms>', 'base latency of every call', wholeNumber(0, 60_000), 0)
+    .option(
+      '--events-url <url>',
+      "POST Moodle events there, as the local_webhooks plugin does (e.g. the API's /hooks/moodle); " +
+        'the shared secret comes from MOODLE_WEBHOOK_SECRET',
+      eventsUrl,
+    )
     .action(runMoodleSimCommand);
   moodleSim
     .command('add-course')
@@ -164,6 +177,21 @@ export function buildProgram(): Command {
     .requiredOption('--name <full name>', 'the course full name')
     .option('--shortname <short name>', 'the course short name (default: the full name)')
     .action(runMoodleSimAddCourseCommand);
+  moodleSim
+    .command('set-grade')
+    .description(
+      "set a student's grade on the running simulator, as a teacher would; with --events-url, it POSTs the event",
+    )
+    .requiredOption('--course <id>', 'the Moodle course id', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .requiredOption('--user <id>', "the student's Moodle user id", wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .addOption(
+      new Option('--item <id>', 'the grade item (default: the first graded activity on the course page)')
+        .argParser(wholeNumber(1, Number.MAX_SAFE_INTEGER))
+        .conflicts('activity'),
+    )
+    .option('--activity <name>', 'the graded activity, by name')
+    .requiredOption('--grade <n>', "the grade, within the item's range", gradeValue)
+    .action(runMoodleSimSetGradeCommand);
   moodleSim
     .command('revoke-token')
     .description('make the running simulator refuse its token (invalidtoken): syncs fail, the alert fires')

@@ -1,11 +1,15 @@
+import { InvalidArgumentError } from 'commander';
 import {
   demoSite,
   generateSite,
+  requestGrade,
   requestNewCourse,
   requestTokenState,
   SimulatorControlError,
   startMoodleSimulator,
+  type GradeRequest,
   type TokenState,
+  type WebhookTarget,
 } from '../moodle-sim';
 import { exitCleanlyOnSignals } from '../local/processes';
 import { CommandError, EXIT } from './exit-codes';
@@ -20,6 +24,45 @@ export interface MoodleSimCommandOptions {
   students: number;
   activities: number;
   latency: number;
+  /** Where the site POSTs its Moodle events; the secret comes from MOODLE_WEBHOOK_SECRET. */
+  eventsUrl?: string;
+}
+
+/** The variable the API's events route checks too: one secret, shared by both ends. */
+const WEBHOOK_SECRET_VARIABLE = 'MOODLE_WEBHOOK_SECRET';
+
+/** `--events-url`: where a local_webhooks subscription would point, e.g. the API's /hooks/moodle. */
+export function eventsUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected an http(s) URL such as http://127.0.0.1:4000/hooks/moodle');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError('expected an http(s) URL such as http://127.0.0.1:4000/hooks/moodle');
+  }
+  return value;
+}
+
+/** `--grade`: any number; whether it fits the grade item's range is the simulator's to say. */
+export function gradeValue(value: string): number {
+  const grade = Number(value);
+  if (value.trim() === '' || !Number.isFinite(grade)) throw new InvalidArgumentError('expected a number such as 8.5');
+  return grade;
+}
+
+/** The events target of `--events-url`; its secret is read here only, from the environment, and never printed. */
+function webhookTarget(url: string | undefined): WebhookTarget | undefined {
+  if (url === undefined) return undefined;
+  const secret = process.env[WEBHOOK_SECRET_VARIABLE];
+  if (!secret) {
+    throw new CommandError(
+      `--events-url needs the shared secret in ${WEBHOOK_SECRET_VARIABLE} (the same value the API is given)`,
+      EXIT.usage,
+    );
+  }
+  return { url, secret };
 }
 
 /**
@@ -28,6 +71,7 @@ export interface MoodleSimCommandOptions {
  * generated site.
  */
 export async function runMoodleSimCommand(options: MoodleSimCommandOptions): Promise<void> {
+  const events = webhookTarget(options.eventsUrl);
   const site =
     options.seed === 'demo' && options.courses === undefined
       ? demoSite()
@@ -43,11 +87,13 @@ export async function runMoodleSimCommand(options: MoodleSimCommandOptions): Pro
     host: options.host,
     port: options.port,
     faults: { latencyMs: options.latency },
+    events,
   });
   exitCleanlyOnSignals(() => sim.close());
   const courses = site.courses().filter((course) => course.format !== 'site').length;
   console.log(`Moodle simulator: ${sim.url}`);
   console.log(`Token: ${options.token}`);
+  if (events) console.log(`Events: POST to ${events.url}`);
   console.log(`Site: ${courses} courses (seed ${options.seed}); Ctrl-C stops it.`);
 }
 
@@ -101,6 +147,43 @@ export async function runMoodleSimTokenCommand(state: TokenState): Promise<void>
     console.log('Moodle accepts the token again: the next sync succeeds (npx sms-sync sync courses --wait).');
     console.log(
       "SmsSyncMoodlePermissionDenied stays firing until the last refusal is an hour old (the rule's 1h window).",
+    );
+  }
+}
+
+export interface SetGradeCommandOptions {
+  course: number;
+  user: number;
+  item?: number;
+  activity?: string;
+  grade: number;
+}
+
+/**
+ * `sms-sync moodle-sim set-grade`: a teacher grades a student on the running simulator, which emits
+ * \core\event\user_graded if it was started with --events-url: the way to watch an event reach the SMS.
+ */
+export async function runMoodleSimSetGradeCommand(options: SetGradeCommandOptions): Promise<void> {
+  const request: GradeRequest = {
+    courseId: options.course,
+    userId: options.user,
+    itemId: options.item,
+    activity: options.activity,
+    grade: options.grade,
+  };
+  const set = await controlSimulator((url, token) => requestGrade(url, token, request));
+  const how = set.how === 'graded' ? 'Graded' : 'Overrode';
+  console.log(
+    `${how} ${set.userFullname} (user ${set.userId}) in "${set.itemName}" (grade item ${set.itemId}, course ` +
+      `${set.courseId}): ${set.grade} of ${set.grademin}–${set.grademax}`,
+  );
+  if (set.shown !== set.grade) console.log(`The grade report shows ${set.shown ?? 'no grade'}: an override hides it.`);
+  if (set.eventEmitted) {
+    console.log(String.raw`The simulator POSTs \core\event\user_graded to its events URL (--events-url).`);
+  } else {
+    console.log(
+      'No event sent (the simulator has no --events-url, or its events are off): the next scheduled ' +
+        `enrollment sync reads the grade; to run one now: npx sms-sync sync enrollments --course ${set.courseId} --wait`,
     );
   }
 }

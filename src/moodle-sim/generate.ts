@@ -21,6 +21,11 @@ export interface GenerateSiteOptions {
   studentPool?: number;
   /** Students of each course, in order, instead of `studentsPerCourse` for all (a real site's skew). */
   courseSizes?: readonly number[];
+  /**
+   * The first generated course's id (default: the next after the front page). Workflow ids name courses,
+   * so tests sharing one Temporal namespace give each site ids of its own.
+   */
+  firstCourseId?: number;
 }
 
 /** 2025-01-01: generated data never depends on the clock. */
@@ -54,11 +59,12 @@ export function generateSite(options: GenerateSiteOptions): SiteModel {
   // Sites whose php.ini predates PHP 7.1 print weights as 0.33333000000000002; the client must not care.
   site.setSerializePrecision(17);
   addFrontPage(site);
+  if (options.firstCourseId !== undefined) site.reserveCourseIds(options.firstCourseId - 1);
   addGeneratedCourses(site, random, settings, { guaranteeEdgeCases: true });
   return site;
 }
 
-export type GeneratedCoursesSettings = Required<Omit<GenerateSiteOptions, 'seed' | 'courseSizes'>> &
+export type GeneratedCoursesSettings = Required<Omit<GenerateSiteOptions, 'seed' | 'courseSizes' | 'firstCourseId'>> &
   Pick<GenerateSiteOptions, 'courseSizes'>;
 
 /**

@@ -22,6 +22,9 @@ export interface UserReport {
   maxDepth: number;
 }
 
+/** Told after a user's grade in an item was set, changed or removed (see site/changes.ts). */
+export type GradeChangeListener = (itemId: number, userId: number) => void;
+
 /**
  * A course's gradebook: the category tree, the grades activities and
  * teachers set, and gradebook overrides. Totals use Moodle's default
@@ -37,7 +40,15 @@ export class Gradebook {
   private readonly overrides = new Map<number, Map<number, number>>();
   private seeded: SeededGrades | undefined;
 
-  constructor(topCategoryId: number, courseTotal: SimGradeItem) {
+  /**
+   * `gradeChanged` is told of every grade set through this gradebook: tests and generators call
+   * setActivityGrade and setOverride directly, so this is the one place that sees every grade change.
+   */
+  constructor(
+    topCategoryId: number,
+    courseTotal: SimGradeItem,
+    private readonly gradeChanged: GradeChangeListener,
+  ) {
     this.top = { id: topCategoryId, totalItemId: courseTotal.id, children: [] };
     this.categoriesById.set(topCategoryId, this.top);
     this.itemsById.set(courseTotal.id, courseTotal);
@@ -102,6 +113,7 @@ export class Gradebook {
     let set = this.setGrades.get(itemId);
     if (!set) this.setGrades.set(itemId, (set = new Map()));
     set.set(userId, cell);
+    this.gradeChanged(itemId, userId);
   }
 
   override(itemId: number, userId: number): number | undefined {
@@ -111,8 +123,9 @@ export class Gradebook {
   setOverride(itemId: number, userId: number, value: number | null): void {
     let byUser = this.overrides.get(itemId);
     if (!byUser) this.overrides.set(itemId, (byUser = new Map()));
-    if (value === null) byUser.delete(userId);
-    else byUser.set(userId, value);
+    if (value !== null) byUser.set(userId, value);
+    else if (!byUser.delete(userId)) return; // there was no override: nothing changed
+    this.gradeChanged(itemId, userId);
   }
 
   /** The grade a report shows for a graded item: the override if any, else the activity's grade. */

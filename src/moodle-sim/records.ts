@@ -88,6 +88,8 @@ export interface SimCourse {
   enablecompletion: boolean;
   timecreated: number;
   timemodified: number;
+  /** The course context (level 50), which the course's events name. */
+  contextid: number;
   customfields: readonly CourseCustomField[];
   groups: readonly CourseGroup[];
   /** Course user-report setting "Show grade"; off removes every grade field from the grade report. */

@@ -55,6 +55,7 @@ export interface CourseInput {
   enablecompletion?: boolean;
   timecreated?: number;
   timemodified?: number;
+  contextid?: number;
   customfields?: readonly CourseCustomField[];
   groups?: readonly CourseGroup[];
   /** Section 0 first. Default: "General" and four topics. */

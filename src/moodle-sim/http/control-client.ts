@@ -1,10 +1,16 @@
+import type { EventStats } from '../events/simulator-events';
 import {
   CONTROL_COURSES_PATH,
+  CONTROL_EVENTS_PATH,
+  CONTROL_GRADES_PATH,
   CONTROL_TOKEN_PATH,
+  type EventsSwitch,
+  type GradeSetAnswer,
   type NewCourseAnswer,
   type NewCourseRequest,
   type TokenState,
 } from './control';
+import type { GradeRequest } from './grade-request';
 
 /** A refusal the `sms-sync moodle-sim` commands explain; `badInput` when the request itself was refused. */
 export class SimulatorControlError extends Error {
@@ -36,6 +42,20 @@ export async function requestTokenState(siteUrl: string, token: string, state: T
   return (await postControl(siteUrl, token, CONTROL_TOKEN_PATH, state, {
     inRealMoodle: "a real Moodle's tokens are managed in its Site administration (Server > Web services)",
   })) as TokenState;
+}
+
+/** Sets a student's grade on the simulator serving `siteUrl`, as a teacher would; answers what was set. */
+export async function requestGrade(siteUrl: string, token: string, grade: GradeRequest): Promise<GradeSetAnswer> {
+  return (await postControl(siteUrl, token, CONTROL_GRADES_PATH, grade, {
+    inRealMoodle: 'grades are set in a real Moodle itself',
+  })) as GradeSetAnswer;
+}
+
+/** Switches the events of the simulator serving `siteUrl` on or off (or only reads them); answers the counts. */
+export async function requestEventsSwitch(siteUrl: string, token: string, change: EventsSwitch): Promise<EventStats> {
+  return (await postControl(siteUrl, token, CONTROL_EVENTS_PATH, change, {
+    inRealMoodle: "a real Moodle's events are set up in its local_webhooks plugin",
+  })) as EventStats;
 }
 
 async function postControl(

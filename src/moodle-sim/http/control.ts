@@ -1,4 +1,6 @@
+import type { EventStats, SimulatorEvents } from '../events/simulator-events';
 import { CourseInputError, type SiteModel } from '../site';
+import { applyGradeRequest, parseGradeRequest, type GradeAnswer } from './grade-request';
 
 /**
  * The simulator's own doors beside Moodle's REST endpoint, for a person trying
@@ -10,6 +12,8 @@ import { CourseInputError, type SiteModel } from '../site';
  */
 export const CONTROL_COURSES_PATH = '/simulator/courses';
 export const CONTROL_TOKEN_PATH = '/simulator/token';
+export const CONTROL_EVENTS_PATH = '/simulator/events';
+export const CONTROL_GRADES_PATH = '/simulator/grades';
 
 /** `POST /simulator/courses`; the short name defaults to the full name. */
 export interface NewCourseRequest {
@@ -31,6 +35,26 @@ export interface TokenState {
   revoked: boolean;
 }
 
+/**
+ * `POST /simulator/events`: switches the site's events on or off; without `enabled`, only reads the
+ * counts. The answer is the state and counts after it (EventStats).
+ */
+export interface EventsSwitch {
+  enabled?: boolean;
+}
+
+/** The grade route's answer: what was set, and whether the site emitted its user_graded event. */
+export interface GradeSetAnswer extends GradeAnswer {
+  /** False when the simulator has no events URL, or its events are off. */
+  eventEmitted: boolean;
+}
+
+/** What the control routes act on. */
+export interface ControlContext {
+  site: SiteModel;
+  events: SimulatorEvents;
+}
+
 export interface ControlRequest {
   method: string | undefined;
   authorization: string | undefined;
@@ -39,7 +63,7 @@ export interface ControlRequest {
 
 export interface ControlReply {
   status: number;
-  json: NewCourseAnswer | TokenState | { error: string };
+  json: NewCourseAnswer | TokenState | EventStats | GradeSetAnswer | { error: string };
 }
 
 export interface ControlRoute {
@@ -47,12 +71,17 @@ export interface ControlRoute {
   does: string;
   /** A body that works, shown when the body is not a JSON object. */
   example: string;
-  answer(site: SiteModel, fields: Record<string, unknown>): ControlReply;
+  answer(context: ControlContext, fields: Record<string, unknown>): ControlReply;
 }
 
 const ROUTES = new Map<string, ControlRoute>([
   [CONTROL_COURSES_PATH, { does: 'adds a course', example: '{"fullname": "History 101"}', answer: addCourse }],
   [CONTROL_TOKEN_PATH, { does: 'revokes or restores the token', example: '{"revoked": true}', answer: setTokenState }],
+  [CONTROL_EVENTS_PATH, { does: 'switches events on or off', example: '{"enabled": false}', answer: switchEvents }],
+  [
+    CONTROL_GRADES_PATH,
+    { does: "sets a student's grade", example: '{"courseId": 101, "userId": 2002, "grade": 8.5}', answer: setGrade },
+  ],
 ]);
 
 /** The control route at `path`, if it is one; anything else is left to Moodle's endpoints. */
@@ -61,7 +90,7 @@ export function controlRoute(path: string): ControlRoute | undefined {
 }
 
 export function answerControl(
-  site: SiteModel,
+  context: ControlContext,
   token: string,
   route: ControlRoute,
   request: ControlRequest,
@@ -79,14 +108,14 @@ export function answerControl(
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return badRequest('expected a JSON object');
   }
-  return route.answer(site, parsed as Record<string, unknown>);
+  return route.answer(context, parsed as Record<string, unknown>);
 }
 
 function badRequest(error: string): ControlReply {
   return { status: 400, json: { error } };
 }
 
-function addCourse(site: SiteModel, { fullname, shortname }: Record<string, unknown>): ControlReply {
+function addCourse({ site }: ControlContext, { fullname, shortname }: Record<string, unknown>): ControlReply {
   if (typeof fullname !== 'string') return badRequest('fullname: expected a string');
   if (shortname !== undefined && typeof shortname !== 'string') return badRequest('shortname: expected a string');
   try {
@@ -99,9 +128,24 @@ function addCourse(site: SiteModel, { fullname, shortname }: Record<string, unkn
   }
 }
 
-function setTokenState(site: SiteModel, { revoked }: Record<string, unknown>): ControlReply {
+function setTokenState({ site }: ControlContext, { revoked }: Record<string, unknown>): ControlReply {
   if (typeof revoked !== 'boolean') return badRequest('revoked: expected true or false');
   if (revoked) site.revokeToken();
   else site.restoreToken();
   return { status: 200, json: { revoked: !site.tokenIsValid } };
+}
+
+function switchEvents({ events }: ControlContext, { enabled }: Record<string, unknown>): ControlReply {
+  if (enabled !== undefined && typeof enabled !== 'boolean') return badRequest('enabled: expected true or false');
+  if (enabled !== undefined) events.setEnabled(enabled);
+  return { status: 200, json: events.stats() };
+}
+
+function setGrade({ site, events }: ControlContext, fields: Record<string, unknown>): ControlReply {
+  const request = parseGradeRequest(fields);
+  if ('refused' in request) return badRequest(request.refused);
+  const emittedBefore = events.stats().emitted;
+  const answer = applyGradeRequest(site, request);
+  if ('refused' in answer) return badRequest(answer.refused);
+  return { status: 200, json: { ...answer, eventEmitted: events.stats().emitted > emittedBefore } };
 }

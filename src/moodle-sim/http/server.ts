@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SimulatorEvents, type WebhookTarget } from '../events/simulator-events';
 import { mergeRequestVariables, parsePhpInput, type PhpArray } from '../protocol/php-params';
 import { runRestCall, wsFunctionName, type RestReply } from '../protocol/rest-server';
 import type { SiteModel } from '../site';
@@ -28,6 +29,8 @@ export interface MoodleSimulatorOptions {
   /** Default 0: a free port. */
   port?: number;
   faults?: Partial<FaultSettings>;
+  /** Where the site POSTs its Moodle events (as local_webhooks does); none: no events until `events.configure`. */
+  events?: WebhookTarget;
   /** How the latency faults wait; tests pass their own to see each wait and end it themselves. Default: a timer. */
   scheduleWait?: ScheduleWait;
 }
@@ -48,6 +51,8 @@ export interface MoodleSimulator {
   readonly site: SiteModel;
   readonly faults: FaultController;
   readonly calls: CallCounter;
+  /** The site's Moodle events: where they go, on or off, what became of them. */
+  readonly events: SimulatorEvents;
   /** Adds a listener of every web-service call; returns what removes it. */
   onCall(listener: CallListener): () => void;
   /**
@@ -57,7 +62,7 @@ export interface MoodleSimulator {
   stopListening(): Promise<void>;
   /** Listens again on the port of the first start; rejects if something else took it meanwhile. */
   listenAgain(): Promise<void>;
-  /** Closes the server and every open socket (keep-alive and held ones) at once. */
+  /** Closes the server and every open socket (keep-alive and held ones) at once; events still queued are dropped. */
   close(): Promise<void>;
 }
 
@@ -77,6 +82,8 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
   const pendingWaits = new Set<() => void>();
   const listeners = new Set<CallListener>();
   let siteUrl = '';
+  // Read at each event (local_webhooks names the host of wwwroot): the URL is known once the server listens.
+  const events = new SimulatorEvents(site, { host: () => new URL(siteUrl).hostname, target: options.events });
 
   const server = createServer((request, response) => {
     answer(request, response).catch((error: unknown) => {
@@ -91,7 +98,11 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
     const route = controlRoute(url.pathname);
     if (route) {
       const { method, headers } = request;
-      const reply = answerControl(site, token, route, { method, authorization: headers.authorization, body });
+      const reply = answerControl({ site, events }, token, route, {
+        method,
+        authorization: headers.authorization,
+        body,
+      });
       send(response, { status: reply.status, contentType: JSON_TYPE, body: JSON.stringify(reply.json) });
       return;
     }
@@ -162,7 +173,12 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
       server.closeAllConnections();
     });
 
-  await listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  try {
+    await listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  } catch (error) {
+    await events.close(); // or it would go on listening to the site's changes
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   siteUrl = `http://${host}:${address.port}`;
@@ -172,6 +188,7 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
     site,
     faults,
     calls,
+    events,
     onCall(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -180,7 +197,10 @@ export async function startMoodleSimulator(options: MoodleSimulatorOptions): Pro
     async listenAgain() {
       if (!server.listening) await listen(address.port, address.address);
     },
-    close: stop,
+    async close() {
+      await stop();
+      await events.close();
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { IdSequence } from '../id-sequence';
 import type { SimCourse } from '../records';
 import type { CourseChanges, CourseInput } from '../site-inputs';
+import type { SiteChanges } from './changes';
 import { ContentIds, CourseContents } from './course-contents';
 import { PerCourse } from './per-course';
 import { NONE } from './shared-empty-list';
@@ -41,6 +42,7 @@ export class Catalog {
   constructor(
     contextIds: IdSequence,
     private readonly now: () => number,
+    private readonly changes: SiteChanges,
   ) {
     this.contentIds = new ContentIds(contextIds);
   }
@@ -68,11 +70,12 @@ export class Catalog {
       enablecompletion: input.enablecompletion ?? format !== 'site',
       timecreated: created,
       timemodified: input.timemodified ?? created,
+      contextid: this.contentIds.context.take(input.contextid),
       customfields: input.customfields ?? NONE,
       groups: input.groups ?? NONE,
       reportShowsGrades: true,
     };
-    const contents = new CourseContents(course, this.contentIds, input.sections);
+    const contents = new CourseContents(course, this.contentIds, this.changes, input.sections);
     this.entries.add(course.id, { course, contents, deleted: false, access: 'granted' });
     return course;
   }
@@ -110,18 +113,27 @@ export class Catalog {
   updateCourse(courseId: number, changes: CourseChanges): SimCourse {
     const { course } = this.entries.of(courseId);
     Object.assign(course, changes, { timemodified: this.now() });
+    this.changes.tell({ kind: 'course-updated', courseId, fields: { ...changes } });
     return course;
   }
 
   /** The course vanishes from listings; per-course calls answer invalidrecord (table course). */
   deleteCourse(courseId: number): void {
     if (courseId === SITE_COURSE_ID) throw new Error('the front page cannot be deleted');
-    this.entries.of(courseId).deleted = true;
+    this.setDeleted(courseId, true);
   }
 
   /** Undoes deleteCourse (Moodle would restore under a new id; keeping it makes tests simpler). */
   restoreCourse(courseId: number): void {
-    this.entries.of(courseId).deleted = false;
+    this.setDeleted(courseId, false);
+  }
+
+  /** Told only when it changes: Moodle cannot delete a deleted course, nor restore an existing one. */
+  private setDeleted(courseId: number, deleted: boolean): void {
+    const entry = this.entries.of(courseId);
+    if (entry.deleted === deleted) return;
+    entry.deleted = deleted;
+    this.changes.tell({ kind: deleted ? 'course-deleted' : 'course-restored', courseId });
   }
 
   isCourseDeleted(courseId: number): boolean {

@@ -2,6 +2,7 @@ import { IdSequence } from '../id-sequence';
 import { MODULE_KINDS, urlCustomData } from '../module-kinds';
 import type { ModName, ModuleContent, SimCourse, SimModule, SimSection } from '../records';
 import type { ActivityInput, SectionInput } from '../site-inputs';
+import type { SiteChanges } from './changes';
 import { NONE } from './shared-empty-list';
 
 /** Moodle numbers sections, modules, contexts and each module type's instances site-wide, not per course. */
@@ -29,6 +30,8 @@ const DEFAULT_SECTIONS: readonly SectionInput[] = [
  * One course's page: its sections and the modules in them. The visibility
  * setters keep Moodle's side effects (hiding a section hides its modules and
  * remembers their state), which is why records change only through them.
+ * They tell a change only when there is one, as Moodle fires its
+ * course_module_updated and course_section_updated events.
  */
 export class CourseContents {
   readonly sections: SimSection[];
@@ -37,6 +40,7 @@ export class CourseContents {
   constructor(
     private readonly course: SimCourse,
     private readonly ids: ContentIds,
+    private readonly changes: SiteChanges,
     sections: readonly SectionInput[] = DEFAULT_SECTIONS,
   ) {
     this.sections = sections.map((section, position) => ({
@@ -91,19 +95,21 @@ export class CourseContents {
   }
 
   setActivityVisible(cmid: number, visible: boolean): void {
-    const module = this.module(cmid);
-    module.visible = visible;
-    module.visibleold = visible;
+    this.updateModule(cmid, (module) => {
+      module.visible = visible;
+      module.visibleold = visible;
+    });
   }
 
   /** Stealth = available to students but not shown on the course page (visible stays 1). */
   setActivityStealth(cmid: number, stealth: boolean): void {
-    const module = this.module(cmid);
-    module.visibleoncoursepage = !stealth;
-    if (stealth) {
-      module.visible = true;
-      module.visibleold = true;
-    }
+    this.updateModule(cmid, (module) => {
+      module.visibleoncoursepage = !stealth;
+      if (stealth) {
+        module.visible = true;
+        module.visibleold = true;
+      }
+    });
   }
 
   /** Hiding a section hides its modules and remembers their state; showing restores it (Moodle's visibleold). */
@@ -120,6 +126,16 @@ export class CourseContents {
         module.visible = false;
       }
     }
+    this.changes.tell({ kind: 'section-updated', courseId: this.course.id, sectionId: section.id, sectionNumber });
+  }
+
+  /** Tells the change if what clients see changed, as Moodle's set_coursemodule_visible fires only then. */
+  private updateModule(cmid: number, update: (module: SimModule) => void): void {
+    const module = this.module(cmid);
+    const seen = (shown: SimModule) => `${shown.visible}/${shown.visibleoncoursepage}`;
+    const before = seen(module);
+    update(module);
+    if (seen(module) !== before) this.changes.tell({ kind: 'activity-updated', courseId: this.course.id, cmid });
   }
 
   private section(sectionNumber: number): SimSection {

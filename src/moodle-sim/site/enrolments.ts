@@ -1,5 +1,6 @@
 import type { RoleShortName, SimEnrolment, SimUser } from '../records';
 import type { Catalog } from './catalog';
+import type { SiteChanges } from './changes';
 import { PerCourse } from './per-course';
 import { NONE } from './shared-empty-list';
 import type { UserDirectory } from './users';
@@ -26,6 +27,7 @@ export class Enrolments {
   constructor(
     private readonly catalog: Catalog,
     private readonly users: UserDirectory,
+    private readonly changes: SiteChanges,
   ) {}
 
   open(courseId: number): void {
@@ -50,6 +52,7 @@ export class Enrolments {
     const courses = this.coursesOfUser.get(userId);
     if (courses) courses.push(courseId);
     else this.coursesOfUser.set(userId, [courseId]);
+    this.changes.tell({ kind: 'enrolled', courseId, userId });
     return enrolment;
   }
 
@@ -58,13 +61,16 @@ export class Enrolments {
     if (!this.byCourse.of(courseId).delete(userId)) return;
     const courses = this.coursesOfUser.get(userId) ?? [];
     courses.splice(courses.indexOf(courseId), 1);
+    this.changes.tell({ kind: 'unenrolled', courseId, userId });
   }
 
   /** False = suspended enrolment: still listed by get_enrolled_users, left out of the grade report. */
   setActive(courseId: number, userId: number, active: boolean): void {
     const enrolment = this.byCourse.of(courseId).get(userId);
     if (!enrolment) throw new Error(`user ${userId} is not enrolled in course ${courseId}`);
+    if (enrolment.active === active) return;
     enrolment.active = active;
+    this.changes.tell({ kind: 'enrolment-updated', courseId, userId });
   }
 
   inCourse(courseId: number): SimEnrolment[] {

@@ -4,6 +4,7 @@ import { MODULE_KINDS } from '../module-kinds';
 import type { GradeCell, SimGradeCategory, SimGradeItem, SimModule } from '../records';
 import { SeededGrades, type SeedPlan } from '../seeded-grades';
 import type { CourseInput, GradeCategoryInput, GradeItemInput, ManualItemInput } from '../site-inputs';
+import type { SiteChanges } from './changes';
 import { PerCourse } from './per-course';
 import type { UserDirectory } from './users';
 
@@ -30,6 +31,7 @@ export class Gradebooks {
   constructor(
     private readonly users: UserDirectory,
     private readonly now: () => number,
+    private readonly changes: SiteChanges,
   ) {}
 
   /** A new course's gradebook: its top category and the course total, nothing else. */
@@ -39,7 +41,9 @@ export class Gradebooks {
       { id: ids.courseTotalItemId, itemtype: 'course', iteminstance: topCategoryId },
       null,
     );
-    this.byCourse.add(courseId, new Gradebook(topCategoryId, courseTotal));
+    const gradeChanged = (itemId: number, userId: number) =>
+      this.changes.tell({ kind: 'grade', courseId, itemId, userId });
+    this.byCourse.add(courseId, new Gradebook(topCategoryId, courseTotal, gradeChanged));
   }
 
   of(courseId: number): Gradebook {

@@ -11,12 +11,14 @@ import type {
   UserInput,
 } from '../site-inputs';
 import { Catalog, SITE_COURSE_ID, type CourseAccess } from './catalog';
+import { SiteChanges, type SiteChangeListener } from './changes';
 import { Enrolments, type EnrolOptions } from './enrolments';
 import { Gradebooks, type GradeOptions } from './gradebooks';
 import { ServiceConfig, type Capability } from './service-config';
 import { UserDirectory } from './users';
 
 export { CourseInputError, SITE_COURSE_ID, type CourseAccess } from './catalog';
+export type { SiteChange, SiteChangeListener } from './changes';
 export type { EnrolOptions } from './enrolments';
 export type { GradeOptions } from './gradebooks';
 export { MODELLED_CAPABILITIES, type Capability } from './service-config';
@@ -41,13 +43,20 @@ export interface SiteModelOptions {
  * the one surface tests, generators and web-service functions use, and it
  * does itself only what spans parts: a new course opens a gradebook and an
  * enrolment list, a new activity adds its grade items.
+ *
+ * `onChange` listeners are told of each change after it is made (see
+ * changes.ts): by the part that makes it, or here, once every part has done
+ * its share, for what spans parts.
  */
 export class SiteModel {
   readonly identity: SiteIdentity;
   readonly serviceUser: SimUser;
   readonly siteId = SITE_COURSE_ID;
+  /** The site clock, in unix seconds: what grades, course edits and events are stamped with. */
+  readonly now: () => number;
 
   readonly #service = new ServiceConfig();
+  readonly #changes = new SiteChanges();
   readonly #users: UserDirectory;
   readonly #catalog: Catalog;
   readonly #gradebooks: Gradebooks;
@@ -56,13 +65,17 @@ export class SiteModel {
   constructor(options: SiteModelOptions) {
     const now = options.now ?? (() => Math.floor(Date.now() / 1000));
     const contextIds = new IdSequence(100);
+    this.now = now;
     this.identity = options.identity;
     this.#users = new UserDirectory(contextIds);
-    this.#catalog = new Catalog(contextIds, now);
-    this.#gradebooks = new Gradebooks(this.#users, now);
-    this.#enrolments = new Enrolments(this.#catalog, this.#users);
+    this.#catalog = new Catalog(contextIds, now, this.#changes);
+    this.#gradebooks = new Gradebooks(this.#users, now, this.#changes);
+    this.#enrolments = new Enrolments(this.#catalog, this.#users, this.#changes);
     this.serviceUser = this.addUser(options.serviceUser);
   }
+
+  /** Adds a listener of every change made from now on (the simulator's events); returns what removes it. */
+  readonly onChange = (listener: SiteChangeListener) => this.#changes.listen(listener);
 
   // ---- web-service configuration: service-config.ts ------------------------------------------
 
@@ -109,6 +122,7 @@ export class SiteModel {
     const course = this.#catalog.addCourse(input);
     this.#gradebooks.open(course.id, input);
     this.#enrolments.open(course.id);
+    this.#changes.tell({ kind: 'course-added', courseId: course.id });
     return course;
   };
   readonly reserveCourseIds = (courseId: number) => this.#catalog.reserveCourseIds(courseId);
@@ -131,6 +145,7 @@ export class SiteModel {
   readonly addActivity = (courseId: number, input: ActivityInput) => {
     const module = this.#catalog.contents(courseId).addActivity(input);
     this.#gradebooks.addActivityItems(module, input.gradeItems ?? []);
+    this.#changes.tell({ kind: 'activity-added', courseId, cmid: module.id });
     return module;
   };
   readonly setActivityVisible = (courseId: number, cmid: number, visible: boolean) =>
