@@ -4,6 +4,7 @@ import { runApiCommand } from './commands/api';
 import { runApiKeyCommand } from './commands/api-key';
 import { runConfirmDeletionsCommand } from './commands/courses';
 import { runDevCommand } from './commands/dev';
+import { runHooksTestCommand } from './commands/hooks';
 import {
   eventsUrl,
   gradeValue,
@@ -146,6 +147,14 @@ export function buildProgram(): Command {
     .option(...COURSE_OPTION)
     .option(...JSON_OPTION)
     .action(runConfirmDeletionsCommand);
+
+  program
+    .command('hooks')
+    .description("Moodle's events (POST /hooks/moodle)")
+    .command('test')
+    .description('send a signed test event to the API, as Moodle would, and say whether it was taken')
+    .option('--url <url>', 'where Moodle posts (default: the running "sms-sync dev", else API_HOST:API_PORT)')
+    .action(runHooksTestCommand);
 
   program
     .command('api-key')

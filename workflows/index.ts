@@ -8,6 +8,7 @@ import type { WorkflowInterceptorsFactory } from '@temporalio/workflow';
 
 export { courseSyncWorkflow } from './course-sync';
 export { enrollmentSyncBatchWorkflow, enrollmentSyncWorkflow } from './enrollment-sync';
+export { moodleEventRefreshWorkflow } from './moodle-event-refresh';
 
 /**
  * Tracing inside the sandbox: RunWorkflow, StartActivity and StartChildWorkflow spans, whose

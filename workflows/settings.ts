@@ -38,3 +38,15 @@ export const MOODLE_ACTIVITY_RETRY = {
   maximumInterval: 60_000,
   maximumAttempts: 6,
 } as const;
+
+/**
+ * A Moodle-event refresh waits this long for another event before it ends: longer than the debounce's
+ * gap between syncs, so a burst is spaced by one workflow and a quiet course costs no open workflow.
+ */
+export const REFRESH_IDLE_MS = 2 * 60_000;
+
+/**
+ * A refresh continues as new past this many history events (a sync costs it about 10, an event 1), far
+ * below the 10,240-event warning, so one busy course never grows one long history.
+ */
+export const REFRESH_HISTORY_LIMIT = 2_000;

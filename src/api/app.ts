@@ -1,6 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { getOperationAST, GraphQLError } from 'graphql';
 import { createSchema, createYoga, maskError, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import { DEFAULT_EVENTS_PER_MINUTE } from '../domain/moodle-events';
 import { InvalidCursorError, isDatabaseUnavailable } from '../store';
 import { authenticate } from './auth';
 import { createLoaders, type ApiContext, type ApiDeps } from './context';
@@ -8,6 +9,7 @@ import { invalidCursor } from './cursors';
 import { GRAPHIQL, renderGraphiQL } from './graphiql';
 import { apiError } from './errors';
 import { operationMetrics } from './operation-metrics';
+import { moodleHooks } from './hooks/moodle-hooks';
 import { mutationRateLimit, MUTATION_RATE_LIMIT } from './rate-limit';
 import { jsonBodiesOnly, MAX_REQUEST_BODY_BYTES } from './request-body';
 import { Mutation } from './resolvers/mutation';
@@ -177,6 +179,13 @@ export function createApp(deps: ApiDeps) {
     },
     plugins: [
       ...(metrics ? [metrics.first] : []),
+      moodleHooks({
+        rateLimit: { perMinute: DEFAULT_EVENTS_PER_MINUTE },
+        ...deps.moodleHooks,
+        stores: deps.stores,
+        syncs: deps.syncs,
+        logger: deps.logger,
+      }),
       requireApiKey(deps),
       jsonBodiesOnly,
       EnvelopArmorPlugin(ARMOR),

@@ -8,6 +8,7 @@ import type { MoodleClient } from '../moodle';
 import type { CourseDocument, Stores, StudentDocument } from '../store';
 import type { SyncLauncher } from '../temporal/launcher';
 import type { ApiKeyEntry, Viewer } from './auth';
+import type { MoodleHookDeps } from './hooks/moodle-hooks';
 import type { MutationRateLimit } from './rate-limit';
 
 /** Everything the API needs, injected once when the app is built. */
@@ -24,6 +25,8 @@ export interface ApiDeps {
   logger: Logger;
   /** Mutations per API key; `MUTATION_RATE_LIMIT` by default. */
   mutationRateLimit?: MutationRateLimit;
+  /** Moodle's events (POST /hooks/moodle); the route answers 404 without a secret. */
+  moodleHooks?: Pick<MoodleHookDeps, 'secret' | 'rateLimit' | 'observe'>;
   /** Told of every answered GraphQL request (metrics); none by default. */
   observeOperation?: (observation: GraphqlOperationObservation) => void;
 }

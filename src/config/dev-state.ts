@@ -22,6 +22,7 @@ const DEV_DEFAULT_VARIABLES = [
   'TEMPORAL_TASK_QUEUE',
   'MOODLE_URL',
   'MOODLE_TOKEN',
+  'MOODLE_WEBHOOK_SECRET',
 ] as const;
 
 export type DevDefaultVariable = (typeof DEV_DEFAULT_VARIABLES)[number];

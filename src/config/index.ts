@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DELETION_GUARD_RATIO } from '../domain/course-diff';
+import { DEFAULT_EVENTS_PER_MINUTE } from '../domain/moodle-events';
 import { DEFAULT_PER_STUDENT_SETTINGS, type PerStudentSettings } from '../domain/enrollment-sync';
 import { DEFAULT_COURSE_CONCURRENCY } from '../domain/sync-run';
 import { Secret } from '../secret';
@@ -131,6 +132,12 @@ const envSchema = z.object({
       }
       return keys;
     }),
+  /** The shared secret Moodle's event forwarder sends; unset, POST /hooks/moodle answers 404. */
+  MOODLE_WEBHOOK_SECRET: optionalText.refine(
+    (value) => value === undefined || value.length >= 16,
+    'must be at least 16 characters (e.g. openssl rand -hex 32)',
+  ),
+  MOODLE_WEBHOOK_RATE_LIMIT: integer(DEFAULT_EVENTS_PER_MINUTE, 1, 1_000_000),
   /** Where the worker and the API serve Prometheus's /metrics, each on a listener of its own. */
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** 0: a free port; unset: the metrics listener is off. */
@@ -175,6 +182,8 @@ export interface Config {
   };
   /** `port` is undefined when API_PORT is not set. */
   api: { host: string; port?: number; keys: ApiKeyEntry[]; graphiql: boolean };
+  /** Moodle's events: `secret` undefined turns the route off. */
+  hooks: { secret?: Secret; ratePerMinute: number };
   /** A port is undefined when that process serves no metrics. */
   metrics: { host: string; workerPort?: number; apiPort?: number };
   /** `otlpEndpoint` undefined: no tracing at all, at no cost. */
@@ -281,6 +290,10 @@ export function loadConfig<R extends ConfigVariable = never>(
       },
     },
     api: { host: e.API_HOST, port: e.API_PORT, keys: e.API_KEYS, graphiql: e.NODE_ENV === 'development' },
+    hooks: {
+      secret: e.MOODLE_WEBHOOK_SECRET === undefined ? undefined : new Secret(e.MOODLE_WEBHOOK_SECRET),
+      ratePerMinute: e.MOODLE_WEBHOOK_RATE_LIMIT,
+    },
     metrics: { host: e.METRICS_HOST, workerPort: e.WORKER_METRICS_PORT, apiPort: e.API_METRICS_PORT },
     tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     local: {

@@ -119,6 +119,17 @@ export const METRICS = {
     exportedBy: both,
   },
 
+  // Moodle's events (POST /hooks/moodle): a flood, a wrong secret or a forwarder gone quiet shows here.
+  moodleEvents: {
+    name: 'sms_api_moodle_events_total',
+    type: 'counter',
+    help:
+      'Moodle events answered, by the work they ask (COURSE_GRADES, COURSE_LIST, TEST, NONE, UNKNOWN before ' +
+      'the body was read) and outcome (queued, ignored, test, refused) with the HTTP status.',
+    labels: ['work', 'outcome', 'status'],
+    exportedBy: ['api'],
+  },
+
   // The API, per root field (bounded by the schema) rather than the client-chosen operation name.
   apiRequests: {
     name: 'sms_api_graphql_requests_total',

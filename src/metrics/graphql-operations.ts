@@ -19,3 +19,15 @@ export function graphqlOperationRecorder(metrics: ServiceMetrics): (observation:
     durations.observe({ operation, field }, durationMs / 1000);
   };
 }
+
+/** How `POST /hooks/moodle` answered an event. */
+export interface MoodleEventObservation {
+  work: string;
+  outcome: string;
+  status: number;
+}
+
+export function moodleEventRecorder(metrics: ServiceMetrics): (observation: MoodleEventObservation) => void {
+  const events = metrics.counter('moodleEvents');
+  return ({ work, outcome, status }) => events.inc({ work, outcome, status: String(status) });
+}

@@ -2,7 +2,7 @@ import { createApp } from '../api/app';
 import { startApiServer, type ApiServer } from '../api/server';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { graphqlOperationRecorder } from '../metrics/graphql-operations';
+import { graphqlOperationRecorder, moodleEventRecorder } from '../metrics/graphql-operations';
 import { temporalSyncLauncher } from '../temporal/launcher';
 import type { Connections } from './connections';
 import { startServiceMetrics } from './metrics';
@@ -32,6 +32,11 @@ export async function startApiService(
     apiKeys: config.api.keys,
     graphiql: config.api.graphiql,
     logger: options.log,
+    moodleHooks: {
+      secret: config.hooks.secret,
+      rateLimit: { perMinute: config.hooks.ratePerMinute },
+      ...(metrics && { observe: moodleEventRecorder(metrics.metrics) }),
+    },
     ...(metrics && { observeOperation: graphqlOperationRecorder(metrics.metrics) }),
   });
   const server = await startApiServer(app, {

@@ -6,12 +6,14 @@ import {
   type ClientInterceptors,
 } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
-import { courseSyncWorkflow, enrollmentSyncWorkflow } from '../../workflows';
+import { courseSyncWorkflow, enrollmentSyncWorkflow, moodleEventRefreshWorkflow } from '../../workflows';
+import { moodleEventSignal } from '../../workflows/moodle-event-refresh';
 import type { CourseSyncInput, CourseSyncResult } from '../../workflows/course-sync';
 import type { EnrollmentSyncInput, EnrollmentSyncResult, EnrollmentSyncTuning } from '../../workflows/enrollment-sync';
+import type { RefreshTarget } from '../domain/moodle-events';
 import type { SyncKind, SyncTrigger } from '../domain/sync-run';
 import { activeTracing, type Tracing } from '../telemetry/tracing';
-import { COURSE_SYNC_WORKFLOW_ID, courseSet, enrollmentSyncWorkflowId } from './workflow-ids';
+import { COURSE_SYNC_WORKFLOW_ID, courseSet, enrollmentSyncWorkflowId, refreshWorkflowId } from './workflow-ids';
 
 export async function connectClient(address: string, namespace: string): Promise<Client> {
   const connection = await Connection.connect({ address });
@@ -96,6 +98,31 @@ export async function startEnrollmentSync(
     memo: syncMemo('ENROLLMENT', trigger, courseIds),
   });
   return { workflowId, runId: handle.firstExecutionRunId };
+}
+
+/**
+ * Tells the refresh of `target` that Moodle sent `eventName`, starting the refresh if none is running
+ * (signal-with-start: one round trip, and no window in which an event finds no workflow to join).
+ */
+export async function signalMoodleEvent(
+  client: Client,
+  taskQueue: string,
+  target: RefreshTarget,
+  eventName: string,
+): Promise<StartedWorkflow> {
+  const workflowId = refreshWorkflowId(target);
+  const handle = await client.workflow.signalWithStart(moodleEventRefreshWorkflow, {
+    taskQueue,
+    workflowId,
+    args: [{ target }],
+    signal: moodleEventSignal,
+    signalArgs: [{ eventName }],
+    memo:
+      target.kind === 'COURSE_LIST'
+        ? syncMemo('COURSE', 'MOODLE_EVENT')
+        : syncMemo('ENROLLMENT', 'MOODLE_EVENT', [target.courseId]),
+  });
+  return { workflowId, runId: handle.signaledRunId };
 }
 
 /** Only the tunables travel on: whatever else a caller's object carries stays out of the run's input. */

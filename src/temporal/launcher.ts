@@ -1,13 +1,16 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { SyncTrigger } from '../domain/sync-run';
-import { startCourseSync, startEnrollmentSync, type StartedWorkflow } from './client';
+import type { RefreshTarget } from '../domain/moodle-events';
+import { signalMoodleEvent, startCourseSync, startEnrollmentSync, type StartedWorkflow } from './client';
 
 /** Starts syncs on demand; the API and the command line share it. */
 export interface SyncLauncher {
   startCourseSync(trigger: SyncTrigger): Promise<StartedWorkflow>;
   /** Every course with enrollments, or only `courseIds`. */
   startEnrollmentSync(trigger: SyncTrigger, courseIds?: readonly number[]): Promise<StartedWorkflow>;
+  /** Hands a Moodle event to the refresh of `target`, which syncs it soon (debounced); never waits for a sync. */
+  refreshOnMoodleEvent(target: RefreshTarget, eventName: string): Promise<StartedWorkflow>;
 }
 
 /** What a launcher needs from configuration: where the worker listens, and how hard a sync may push. */
@@ -30,5 +33,6 @@ export function temporalSyncLauncher(
         trigger,
         courseIds: courseIds === undefined ? undefined : [...courseIds],
       }),
+    refreshOnMoodleEvent: (target, eventName) => signalMoodleEvent(client, taskQueue, target, eventName),
   };
 }

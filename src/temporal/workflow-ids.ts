@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RefreshTarget } from '../domain/moodle-events';
 import type { SyncTrigger } from '../domain/sync-run';
 
 /** The names ops see in the Temporal UI: schedule ids and workflow id prefixes. */
@@ -16,6 +17,14 @@ export const ENROLLMENT_SYNC_WORKFLOW_ID = 'enrollment-sync';
 
 export function enrollmentSyncCourseWorkflowId(courseId: number): string {
   return `${ENROLLMENT_SYNC_WORKFLOW_ID}-course-${courseId}`;
+}
+
+/**
+ * The workflow that turns Moodle's events about a target into syncs of it: `refresh-course-<id>` for a
+ * course's grades, `refresh-course-list` for the course list. One per target, so events join it.
+ */
+export function refreshWorkflowId(target: RefreshTarget): string {
+  return target.kind === 'COURSE_LIST' ? 'refresh-course-list' : `refresh-course-${target.courseId}`;
 }
 
 /** Course ids named in full up to this length; a longer set is named by its size and a hash. */

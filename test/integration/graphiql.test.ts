@@ -52,6 +52,7 @@ describe('GraphiQL in a browser, with no network but the API', () => {
       syncs: {
         startCourseSync: () => Promise.reject(new Error('a reader never starts a sync')),
         startEnrollmentSync: () => Promise.reject(new Error('a reader never starts a sync')),
+        refreshOnMoodleEvent: () => Promise.reject(new Error('a reader never starts a sync')),
       },
       now: () => new Date(),
       syncIntervals: loadConfig({}).sync,

@@ -49,7 +49,7 @@ export interface SyncHarnessOptions {
   site: SiteModel;
   token: string;
   moodleTimeoutMs?: number;
-  activities?: Partial<Pick<ActivityDeps, 'deletionGuardRatio' | 'perStudent'>>;
+  activities?: Partial<Pick<ActivityDeps, 'deletionGuardRatio' | 'perStudent' | 'courseBusyRetryMs'>>;
 }
 
 export async function startSyncHarness(options: SyncHarnessOptions): Promise<SyncHarness> {

@@ -362,6 +362,10 @@ describe('hostile input to the GraphQL API over HTTP, on the real store', () => 
         starts.push('enrollment sync');
         return launcher.startEnrollmentSync(trigger, ids);
       },
+      refreshOnMoodleEvent: (target, eventName) => {
+        starts.push('refresh');
+        return launcher.refreshOnMoodleEvent(target, eventName);
+      },
     };
     const app = createApp({
       stores: harness.stores,

@@ -124,6 +124,7 @@ describe('a registry', () => {
     expect(ownNames(apiText)).toEqual([
       'sms_api_graphql_duration_seconds',
       'sms_api_graphql_requests_total',
+      'sms_api_moodle_events_total',
       ...health,
     ]);
     expect(ownNames(worker)).toEqual(
