@@ -70,6 +70,8 @@ export async function runDevCommand(options: { fresh: boolean; prometheus: boole
       MOODLE_URL: stack.moodleUrl,
       // Only the simulator's throwaway token: a real Moodle's token stays in the environment it came from.
       ...(stack.simulator && { MOODLE_TOKEN: stack.config.moodle.token?.reveal() }),
+      // So that `sms-sync hooks test` signs with the secret this API checks.
+      MOODLE_WEBHOOK_SECRET: stack.config.hooks.secret?.reveal(),
     },
   });
 
@@ -94,10 +96,17 @@ export async function runDevCommand(options: { fresh: boolean; prometheus: boole
   for (const sync of stack.firstSyncs) console.log(`Synced: ${describeFinishedSync(sync)}`);
   console.log(`Logs: ${logFile}`);
   if (stack.simulator) {
+    console.log(`Moodle events: the simulator posts its changes to ${stack.hooksUrl}`);
+    console.log(
+      'Change a grade in Moodle and see it in GraphQL within seconds: ' +
+        'npx sms-sync moodle-sim set-grade --course 101 --user 2001 --grade 7',
+    );
     console.log(
       'Add a Moodle course for the next course sync to find as NEW: ' +
         'npx sms-sync moodle-sim add-course --name "History 101"',
     );
+  } else if (stack.config.hooks.secret) {
+    console.log(`Moodle events: point the forwarder at ${stack.hooksUrl} (check it: npx sms-sync hooks test)`);
   }
   console.log(
     'Other terminals in this folder find this stack: npx sms-sync status | sync | replay | schedules. ' +

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { waitForSync, type FinishedSync } from '../use-cases/sync-outcome';
 import { generateApiKey, hashApiKey } from '../api/auth';
 import { GRAPHQL_PATH } from '../api/app';
+import { MOODLE_HOOK_PATH } from '../api/hooks/moodle-hooks';
 import { ConfigError, type Config, type ConfigWith } from '../config';
 import type { Logger } from '../logger';
 import { demoSite, startMoodleSimulator, type MoodleSimulator, type SiteModel } from '../moodle-sim';
@@ -89,6 +90,8 @@ export interface DevStack {
   readonly mongoUri: string;
   readonly moodleUrl: string;
   readonly graphqlUrl: string;
+  /** Where Moodle's events go (`POST /hooks/moodle`); the simulator posts there. */
+  readonly hooksUrl: string;
   readonly metricsUrls: { worker?: string; api?: string };
   /** The local Prometheus, with `prometheus`. */
   readonly prometheusUrl?: string;
@@ -222,6 +225,11 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
           { role: 'reader', sha256: hashApiKey(apiKeys.reader) },
         ],
       },
+      // The simulator forwards its changes as Moodle's events, signed with a throwaway secret unless one is set.
+      hooks: {
+        ...moodle.config.hooks,
+        secret: moodle.config.hooks.secret ?? (simulator && new Secret(randomBytes(24).toString('hex'))),
+      },
       // On by default here, so that a newcomer can look at them (and Prometheus can scrape them).
       metrics: {
         ...moodle.config.metrics,
@@ -241,6 +249,9 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
     stops.push(() => worker.stop());
     const api: ApiService = await startApiService(config, connections, { log });
     stops.push(() => api.close());
+    const hooksUrl = `${api.url}${MOODLE_HOOK_PATH}`;
+    const hookSecret = config.hooks.secret;
+    if (simulator && hookSecret) simulator.events.configure({ url: hooksUrl, secret: hookSecret.reveal() });
     const metricsUrls = { worker: worker.metricsUrl, api: api.metricsUrl };
     let prometheusUrl: string | undefined;
     if (options.prometheus) {
@@ -283,6 +294,7 @@ export async function startDevStack(baseConfig: Config, options: DevStackOptions
       mongoUri: services.mongoUri,
       moodleUrl: config.moodle.url,
       graphqlUrl: `${api.url}${GRAPHQL_PATH}`,
+      hooksUrl,
       metricsUrls,
       prometheusUrl,
       simulator,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { devStatePath, isProcessAlive, type DevState } from '../../src/config/dev-state';
+import { demoSite } from '../../src/moodle-sim';
 import { runCommand, startCommand, startNpmScript, type RunningCommand } from '../support/cli';
 import { graphql } from '../support/graphql';
 import { waitUntil } from '../support/wait';
@@ -67,6 +68,8 @@ describe('sms-sync dev', () => {
       const triage = /^[1-9]\d* course\(s\) opened, 1 left NEW for you to triage \(id (\d+): (.+?)\), (.*)$/;
       const [, leftNewId, leftNewName, counts] = triage.exec(firstSeed!) ?? [];
       expect(counts).toMatch(/^\d+ student\(s\), [1-9]\d* enrollment\(s\)$/);
+      const [, hooksUrl] = await dev.waitForLine(/^Moodle events: the simulator posts its changes to (\S+)$/, 1_000);
+      expect(hooksUrl).toBe(`${graphqlUrl}/hooks/moodle`);
       await dev.waitForLine(/^Other terminals/, 5_000);
 
       const ui = await fetch(uiUrl!);
@@ -118,6 +121,61 @@ describe('sms-sync dev', () => {
         /^sms_sync_moodle_call_errors_total\{[^}]*kind="invalid-token"[^}]*\} [1-9]/m,
       );
       expect((await runCommand(['moodle-sim', 'restore-token'], bare)).code).toBe(0);
+
+      // Freshness (README "Try it locally"): the route takes a signed test event, and a grade set in the
+      // simulated Moodle reaches GraphQL within seconds through the event it posts. The demo site is the
+      // same in this process, so the new course total is computed here.
+      const hookCheck = await runCommand(['hooks', 'test'], bare);
+      expect([hookCheck.code, hookCheck.output]).toEqual([0, expect.stringMatching(/^OK: .*\/hooks\/moodle took/m)]);
+      const model = demoSite();
+      const item = model
+        .gradeItems(101)
+        .find((candidate) => candidate.itemtype === 'mod' && model.module(101, candidate.cmid!).visible)!;
+      const current = model.gradeOf(101, 2001, item.cmid!);
+      const grade = current === item.grademax ? item.grademin : item.grademax;
+      model.grade(101, 2001, item.cmid!, grade);
+      const expected = model
+        .gradebook(101)
+        .userReport(2001)
+        .rows.find((row) => row.item.itemtype === 'course')!.value;
+      const setAt = Date.now();
+      const set = await runCommand(
+        [
+          'moodle-sim',
+          'set-grade',
+          '--course',
+          '101',
+          '--user',
+          '2001',
+          '--item',
+          String(item.id),
+          '--grade',
+          String(grade),
+        ],
+        bare,
+      );
+      expect([set.code, set.output]).toEqual([0, expect.stringContaining(String.raw`POSTs \core\event\user_graded`)]);
+      const aliceIn101 = async () => {
+        const answer = await graphql<{
+          course: {
+            lastSyncTrigger: string | null;
+            enrollments: { edges: { node: { student: { moodleUserId: number }; grade: { raw: number | null } } }[] };
+          };
+        }>(
+          graphqlUrl!,
+          '{ course(id: "101") { lastSyncTrigger enrollments { edges { node { student { moodleUserId } grade { raw } } } } } }',
+          { key: readerKey },
+        );
+        const course = answer.body.data!.course;
+        const alice = course.enrollments.edges.find((edge) => edge.node.student.moodleUserId === 2001)!;
+        return { trigger: course.lastSyncTrigger, raw: alice.node.grade.raw };
+      };
+      let seen = await aliceIn101();
+      while (seen.raw !== expected && Date.now() - setAt < 15_000) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        seen = await aliceIn101();
+      }
+      expect(seen).toEqual({ trigger: 'MOODLE_EVENT', raw: expected });
 
       // NEW-course triage (docs/product.md): the demo left one course NEW, and a course added to the
       // simulator from another terminal comes in as NEW with the next course sync.
