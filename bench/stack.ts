@@ -56,6 +56,8 @@ async function startWorkerProcess(
       MOODLE_TOKEN: config.moodle.token?.reveal(),
       MOODLE_MAX_CONNECTIONS: String(config.moodle.maxConnections),
       SYNC_COURSE_CONCURRENCY: String(config.sync.courseConcurrency),
+      COURSE_SYNC_INTERVAL: `${config.sync.courseIntervalMs}ms`,
+      ENROLLMENT_SYNC_INTERVAL: `${config.sync.enrollmentIntervalMs}ms`,
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -110,6 +112,8 @@ export interface BenchStackOptions {
   /** Courses synced at once, and Moodle connections (the floor divides by it). */
   concurrency: number;
   worker: boolean;
+  /** The schedules' intervals, for a benchmark that lets them run (they start paused). */
+  intervals?: Partial<Pick<Config['sync'], 'courseIntervalMs' | 'enrollmentIntervalMs'>>;
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -170,7 +174,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     mongo: { ...base.mongo, uri: services.mongoUri, database: `bench_${suffix}` },
     temporal: { ...base.temporal, address: services.temporalAddress, taskQueue: `bench-${suffix}` },
     moodle: { ...base.moodle, url: sim.url, token: new Secret(token), maxConnections: options.concurrency },
-    sync: { ...base.sync, courseConcurrency: options.concurrency },
+    sync: { ...base.sync, ...options.intervals, courseConcurrency: options.concurrency },
   };
   const connections = await openConnections(config, { monitorCommands: true });
   registerCleanup(async () => {
