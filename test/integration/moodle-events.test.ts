@@ -1,7 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
-import { MAX_EVENT_BYTES, MOODLE_HOOK_PATH, MOODLE_HOOK_SECRET_HEADER } from '../../src/api/hooks/moodle-hooks';
+import {
+  MAX_EVENT_BYTES,
+  MOODLE_HOOK_PATH,
+  MOODLE_HOOK_SECRET_HEADER,
+  REFUSALS_PER_MINUTE,
+} from '../../src/api/hooks/moodle-hooks';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { loadConfig } from '../../src/config';
 import { HOOKS_TEST_EVENT } from '../../src/domain/moodle-events';
@@ -312,6 +317,16 @@ describe('Moodle events on the real stack', () => {
   }, 40_000);
 
   it('cuts a flood off at the rate limit, and keeps the secret out of histories and logs', async () => {
+    // Unsigned requests have a budget of their own: a flood of them never eats into Moodle's.
+    const unsigned = await Promise.all(
+      Array.from({ length: REFUSALS_PER_MINUTE + 10 }, () =>
+        post(limitedApi, userGraded(FIRST_COURSE + 50, { token: 'not-the-secret' })),
+      ),
+    );
+    expect([401, 429].map((status) => unsigned.filter((answer) => answer.status === status).length)).toEqual([
+      REFUSALS_PER_MINUTE,
+      10,
+    ]);
     const answers = await Promise.all(
       Array.from({ length: FLOOD_LIMIT + 20 }, () => post(limitedApi, userGraded(FIRST_COURSE + 50))),
     );

@@ -19,7 +19,14 @@ export const MOODLE_HOOK_SECRET_HEADER = 'x-moodle-webhook-secret';
 /** An event is a few kilobytes; `other` rarely holds more than a few ids. */
 export const MAX_EVENT_BYTES = 64 * 1024;
 
-/** Events per client address in a sliding minute (MOODLE_WEBHOOK_RATE_LIMIT). */
+/**
+ * Refused requests (no secret, not an event) per client address in a minute; past it they are answered
+ * 429 and not logged. Signed events have a budget of their own, so a flood of unsigned requests through
+ * the same proxy as Moodle never crowds Moodle's events out.
+ */
+export const REFUSALS_PER_MINUTE = 60;
+
+/** Signed events per client address in a minute (MOODLE_WEBHOOK_RATE_LIMIT). */
 export interface HookRateLimit {
   perMinute: number;
 }
@@ -66,14 +73,16 @@ const JSON_CONTENT_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s
  */
 export function moodleHooks(deps: MoodleHookDeps): Plugin {
   const parts: HookParts = {
-    limiter: new RateLimiterMemory({ points: deps.rateLimit.perMinute, duration: 60 }),
+    events: new RateLimiterMemory({ points: deps.rateLimit.perMinute, duration: 60 }),
+    refusals: new RateLimiterMemory({ points: REFUSALS_PER_MINUTE, duration: 60 }),
     followed: new FollowedCourses(deps.stores),
-    relay: new RefreshRelay((target, eventName) => deps.syncs.refreshOnMoodleEvent(target, eventName), deps.logger),
+    relay: new RefreshRelay((target, eventName) => deps.syncs.refreshOnMoodleEvent(target, eventName)),
   };
   return {
     async onRequest({ request, url, endResponse, fetchAPI, serverContext }) {
       if (url.pathname !== MOODLE_HOOK_PATH) return;
-      const answer = await answerEvent(request, clientAddress(serverContext), deps, parts);
+      const client = clientAddress(serverContext);
+      const answer = await answerEvent(request, client, deps, parts);
       const { status, body, headers } = answer.answer;
       deps.observe?.({ status, outcome: answer.outcome, work: answer.work });
       endResponse(
@@ -98,53 +107,73 @@ const refused = (answer: Answer, work: MoodleHookOutcome['work'] = 'UNKNOWN'): A
   work,
 });
 
+/**
+ * Answers one request. A request refused before its secret was checked, or for its secret, is charged to
+ * the client's refusal budget: past it, the answer is 429 and nothing is logged.
+ */
 async function answerEvent(
   request: Request,
   client: string,
   deps: MoodleHookDeps,
   parts: HookParts,
 ): Promise<Answered> {
+  const checked = await readSignedEvent(request, deps);
+  if ('unsigned' in checked) {
+    const limited = await rateLimited(
+      parts.refusals,
+      client,
+      `More than ${REFUSALS_PER_MINUTE} refused requests a minute from this address.`,
+    );
+    if (limited !== null) return refused(limited);
+    if (checked.unsigned === UNAUTHENTICATED) deps.logger.warn({ client }, 'Moodle event refused: no valid secret');
+    return refused(checked.unsigned);
+  }
+  const limited = await rateLimited(
+    parts.events,
+    client,
+    `More than ${deps.rateLimit.perMinute} events a minute from this address; the schedule will catch up.`,
+  );
+  if (limited !== null) return refused(limited);
+
+  const event = moodleEventSchema.safeParse(checked.body);
+  if (!event.success)
+    return refused(refusal(400, 'BAD_REQUEST', `Not a Moodle event: ${describeIssues(event.error)}.`));
+  const { eventname: eventName, courseid: courseId } = event.data;
+  return act(workForEvent(eventName), eventName, courseId, deps, parts);
+}
+
+/** The request's JSON body once it carries the secret, or why it was refused before. */
+async function readSignedEvent(
+  request: Request,
+  deps: MoodleHookDeps,
+): Promise<{ body: unknown } | { unsigned: Answer }> {
   if (deps.secret === undefined) {
-    return refused(refusal(404, 'NOT_FOUND', 'Moodle events are not enabled here: set MOODLE_WEBHOOK_SECRET.'));
+    return { unsigned: refusal(404, 'NOT_FOUND', 'Moodle events are not enabled here: set MOODLE_WEBHOOK_SECRET.') };
   }
   if (request.method !== 'POST') {
-    return refused(refusal(405, 'METHOD_NOT_ALLOWED', 'Events are POSTed.', { allow: 'POST' }));
+    return { unsigned: refusal(405, 'METHOD_NOT_ALLOWED', 'Events are POSTed.', { allow: 'POST' }) };
   }
-  const limited = await rateLimited(parts.limiter, client, deps.rateLimit);
-  if (limited !== null) return refused(limited);
   if (!JSON_CONTENT_TYPE.test(request.headers.get('content-type') ?? '')) {
-    return refused(refusal(415, 'UNSUPPORTED_MEDIA_TYPE', 'Events are sent as application/json (UTF-8).'));
+    return { unsigned: refusal(415, 'UNSUPPORTED_MEDIA_TYPE', 'Events are sent as application/json (UTF-8).') };
   }
-
-  let parsed: unknown;
+  let body: unknown;
   try {
-    parsed = JSON.parse(await readBodyWithin(request, MAX_EVENT_BYTES));
+    body = JSON.parse(await readBodyWithin(request, MAX_EVENT_BYTES));
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
-      return refused(refusal(413, 'PAYLOAD_TOO_LARGE', `An event is at most ${MAX_EVENT_BYTES} bytes.`));
+      return { unsigned: refusal(413, 'PAYLOAD_TOO_LARGE', `An event is at most ${MAX_EVENT_BYTES} bytes.`) };
     }
-    return refused(refusal(400, 'BAD_REQUEST', 'The body is not JSON in UTF-8.'));
+    return { unsigned: refusal(400, 'BAD_REQUEST', 'The body is not JSON in UTF-8.') };
   }
   const headerSecret = request.headers.get(MOODLE_HOOK_SECRET_HEADER);
-  const bodySecret = isRecord(parsed) && typeof parsed.token === 'string' ? parsed.token : null;
-  if (!secretMatches(headerSecret ?? bodySecret, deps.secret)) {
-    deps.logger.warn({ client }, 'Moodle event refused: no valid secret');
-    return refused(UNAUTHENTICATED);
-  }
-
-  const event = moodleEventSchema.safeParse(parsed);
-  if (!event.success) {
-    const message = `Not a Moodle event: ${describeIssues(event.error)}.`;
-    return refused(refusal(400, 'BAD_REQUEST', message));
-  }
-  const { eventname: eventName, courseid: courseId } = event.data;
-  const work = workForEvent(eventName);
-  return act(work, eventName, courseId, deps, parts);
+  const bodySecret = isRecord(body) && typeof body.token === 'string' ? body.token : null;
+  return secretMatches(headerSecret ?? bodySecret, deps.secret) ? { body } : { unsigned: UNAUTHENTICATED };
 }
 
 /** What the route keeps between requests. */
 interface HookParts {
-  limiter: RateLimiterMemory;
+  events: RateLimiterMemory;
+  refusals: RateLimiterMemory;
   followed: FollowedCourses;
   relay: RefreshRelay;
 }
@@ -166,50 +195,42 @@ async function act(
     return { answer: { status: 202, body: { status: 'received', test: true } }, outcome: 'test', work };
   }
 
-  try {
-    if (work === 'COURSE_GRADES') {
-      const reason = await parts.followed.whyIgnored(courseId);
-      if (reason !== null) return ignored(reason);
+  if (work === 'COURSE_GRADES') {
+    let reason: string | null;
+    try {
+      reason = await parts.followed.whyIgnored(courseId);
+    } catch (error) {
+      const level = isDatabaseUnavailable(error) ? 'warn' : 'error';
+      deps.logger[level]({ err: error, eventName, courseId }, 'Moodle event not queued: the course lookup failed');
+      return refused(unavailable('DATABASE_UNAVAILABLE', 'The database is not answering'), work);
     }
-    const target: RefreshTarget =
-      work === 'COURSE_LIST' ? { kind: 'COURSE_LIST' } : { kind: 'COURSE_GRADES', courseId };
+    if (reason !== null) return ignored(reason);
+  }
+  const target: RefreshTarget = work === 'COURSE_LIST' ? { kind: 'COURSE_LIST' } : { kind: 'COURSE_GRADES', courseId };
+  try {
     const { workflowId, folded } = await parts.relay.relay(target, eventName);
     deps.logger.debug({ eventName, courseId, workflowId, folded }, 'Moodle event queued');
     return { answer: { status: 202, body: { status: 'queued', workflowId } }, outcome: 'queued', work };
   } catch (error) {
-    if (isDatabaseUnavailable(error)) {
-      deps.logger.warn({ err: error, eventName, courseId }, 'Moodle event not queued: the database did not answer');
-      return refused(
-        refusal(503, 'DATABASE_UNAVAILABLE', 'The database is not answering; the schedule will catch up.', {
-          'retry-after': '10',
-        }),
-        work,
-      );
-    }
     deps.logger.error({ err: error, eventName, courseId }, 'Moodle event not queued: Temporal did not take it');
-    return refused(
-      refusal(503, 'SYNC_UNAVAILABLE', 'The sync service did not take the event; the schedule will catch up.', {
-        'retry-after': '10',
-      }),
-      work,
-    );
+    return refused(unavailable('SYNC_UNAVAILABLE', 'The sync service did not take the event'), work);
   }
 }
 
+/** The event was not taken; Moodle does not retry, and the schedule brings the change in anyway. */
+function unavailable(code: string, what: string): Answer {
+  return refusal(503, code, `${what}; the schedule will catch up.`, { 'retry-after': '10' });
+}
+
 /** 429 with Retry-After once the client's minute is used up; null while it is not. */
-async function rateLimited(limiter: RateLimiterMemory, client: string, limit: HookRateLimit): Promise<Answer | null> {
+async function rateLimited(limiter: RateLimiterMemory, client: string, message: string): Promise<Answer | null> {
   try {
     await limiter.consume(client);
     return null;
   } catch (rejection) {
     if (!(rejection instanceof RateLimiterRes)) throw rejection;
     const retryAfter = String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
-    return refusal(
-      429,
-      'RATE_LIMITED',
-      `More than ${limit.perMinute} events a minute from this address; the schedule will catch up.`,
-      { 'retry-after': retryAfter },
-    );
+    return refusal(429, 'RATE_LIMITED', message, { 'retry-after': retryAfter });
   }
 }
 

@@ -1,5 +1,4 @@
 import type { RefreshTarget } from '../../domain/moodle-events';
-import type { Logger } from '../../logger';
 import type { StartedWorkflow } from '../../temporal/client';
 import { refreshWorkflowId } from '../../temporal/workflow-ids';
 
@@ -8,62 +7,61 @@ type Send = (target: RefreshTarget, eventName: string) => Promise<StartedWorkflo
 /** How an event reached its refresh. */
 export interface Relayed {
   workflowId: string;
-  /** Folded into a signal still to be sent for the same target: the answer did not wait for Temporal. */
+  /** Shared a signal with other events of the same target. */
   folded: boolean;
 }
 
-interface Flight {
-  again: boolean;
+/** A signal not sent yet, which every event arriving before it goes shares. */
+interface Queued {
   eventName: string;
+  landed: Promise<void>;
+}
+
+interface Target {
+  /** The last signal handed to Temporal, or queued behind it. */
+  tail: Promise<void>;
+  queued: Queued | null;
 }
 
 /**
  * At most one signal in flight per refresh target in this process. A class being graded sends an event
  * per student within a second or two; while one signal for the course is on its way to Temporal, the
- * events that follow are folded into one more signal, sent as soon as that one lands. Every event
- * answered is therefore followed by a signal sent after it arrived, so the sync it leads to reads
- * Moodle after the change, at a fraction of Temporal's load (measured: bench/freshness-bench.ts).
+ * events that follow share one more signal, sent as soon as that one lands. An event is answered only
+ * once a signal sent after it arrived has landed, and fails with it: folding saves Temporal's load,
+ * never an event (measured: bench/freshness-bench.ts).
  */
 export class RefreshRelay {
-  readonly #flights = new Map<string, Flight>();
+  readonly #targets = new Map<string, Target>();
 
-  constructor(
-    private readonly send: Send,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly send: Send) {}
 
-  /** Resolves once the event's signal has landed, or at once when it was folded into the next one. */
+  /** Resolves once a signal sent after this event has landed; rejects if that signal failed. */
   async relay(target: RefreshTarget, eventName: string): Promise<Relayed> {
     const workflowId = refreshWorkflowId(target);
-    const flight = this.#flights.get(workflowId);
-    if (flight !== undefined) {
-      flight.again = true;
-      flight.eventName = eventName;
+    const known = this.#targets.get(workflowId);
+    if (known?.queued) {
+      known.queued.eventName = eventName;
+      await known.queued.landed;
       return { workflowId, folded: true };
     }
-    const started: Flight = { again: false, eventName };
-    this.#flights.set(workflowId, started);
+    const state: Target = known ?? { tail: Promise.resolve(), queued: null };
+    this.#targets.set(workflowId, state);
+    const queued: Queued = { eventName, landed: Promise.resolve() };
+    // Whatever became of the signal ahead, this one goes: it answers events that came after it.
+    queued.landed = state.tail
+      .catch(() => undefined)
+      .then(async () => {
+        // From here on, new events queue behind this signal rather than join it.
+        if (state.queued === queued) state.queued = null;
+        await this.send(target, queued.eventName);
+      });
+    state.queued = queued;
+    state.tail = queued.landed;
     try {
-      await this.send(target, eventName);
-    } catch (error) {
-      this.#flights.delete(workflowId);
-      throw error;
-    }
-    void this.#sendFolded(workflowId, target, started);
-    return { workflowId, folded: false };
-  }
-
-  async #sendFolded(workflowId: string, target: RefreshTarget, flight: Flight): Promise<void> {
-    try {
-      while (flight.again) {
-        flight.again = false;
-        await this.send(target, flight.eventName);
-      }
-    } catch (error) {
-      // Answered already: those events are lost as hints, and the schedule brings their changes in.
-      this.logger.warn({ err: error, workflowId }, 'folded Moodle events not signalled');
+      await queued.landed;
     } finally {
-      this.#flights.delete(workflowId);
+      if (state.tail === queued.landed && state.queued === null) this.#targets.delete(workflowId);
     }
+    return { workflowId, folded: known !== undefined };
   }
 }
