@@ -285,7 +285,7 @@ export const typeDefs = /* GraphQL */ `
     students(search: String, first: Int = 50, after: String): StudentConnection!
     student(id: ID!): Student
     syncStatus: SyncStatus!
-    "The courses syncStatus.staleCourseCount counts, oldest grades first. Readers never see NEW courses."
+    "The courses syncStatus.staleCourseCount counts, oldest grades first. Readers never see NEW courses, so for them totalCount may be lower than that count."
     staleCourses(first: Int = 50, after: String): CourseConnection!
     syncErrors(open: Boolean = true, courseId: ID, first: Int = 50, after: String): SyncErrorConnection!
     syncRuns(kind: SyncKind, first: Int = 50, after: String): SyncRunConnection!

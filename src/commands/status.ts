@@ -60,11 +60,12 @@ function staleSummary(course: CourseDocument) {
 /** `  course 12 C12: last synced … (2h 1m ago); last try failed at … [moodle_event]` */
 function staleLine(course: CourseDocument, now: Date): string {
   const { lastSyncedAt, lastAttemptAt, lastSyncTrigger } = gradesSyncOf(course);
-  const asOf = lastSyncedAt ?? course.createdAt;
+  const asOf = lastSyncedAt ?? course.followedAt ?? course.createdAt;
   const age = `${formatAge((now.getTime() - asOf.getTime()) / 1000)} ago`;
+  const since = course.followedAt === undefined ? 'course created' : 'followed since';
   const grades =
     lastSyncedAt === null
-      ? `never synced (course created ${asOf.toISOString()}, ${age})`
+      ? `never synced (${since} ${asOf.toISOString()}, ${age})`
       : `last synced ${asOf.toISOString()} (${age})`;
   const failed = lastAttemptAt !== null && lastAttemptAt.getTime() !== lastSyncedAt?.getTime();
   const attempt = failed ? `; last try failed at ${lastAttemptAt.toISOString()}` : '';

@@ -16,16 +16,21 @@ export interface FollowedCourse {
   courseId: number;
   state: CourseState;
   createdAt: Date;
+  /** When the SMS began to follow it, if the API saw that (its first enrollment); null otherwise. */
+  followedAt: Date | null;
   /** The last successful sync of its grades; null before the first. */
   syncedAt: Date | null;
 }
 
-/** When a course's grades date from: their last successful sync, or the course's creation before the first. */
-export function gradesAsOf(course: Pick<FollowedCourse, 'syncedAt' | 'createdAt'>): Date {
-  return course.syncedAt ?? course.createdAt;
+/**
+ * When a course's grades date from: their last successful sync; before the first, since the SMS began to
+ * follow the course, or since the course was created.
+ */
+export function gradesAsOf(course: Pick<FollowedCourse, 'syncedAt' | 'followedAt' | 'createdAt'>): Date {
+  return course.syncedAt ?? course.followedAt ?? course.createdAt;
 }
 
-export function isStale(course: Pick<FollowedCourse, 'syncedAt' | 'createdAt'>, cutoff: Date): boolean {
+export function isStale(course: Pick<FollowedCourse, 'syncedAt' | 'followedAt' | 'createdAt'>, cutoff: Date): boolean {
   return gradesAsOf(course).getTime() < cutoff.getTime();
 }
 

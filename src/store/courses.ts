@@ -38,10 +38,11 @@ export interface CourseDocument {
   /** What started that last try; absent with it. */
   enrollmentsSyncTrigger?: SyncTrigger;
   /**
-   * Set when the API enrolls the first student in a course the enrollment sync has not tried yet. With
-   * the two dates above it says the SMS follows the course (`isFollowed`) without reading enrollments.
+   * When the API enrolled the first student in a course the enrollment sync had not tried yet. With the
+   * two dates above it says the SMS follows the course (`isFollowed`) without reading enrollments, and
+   * a course followed lately is not stale for having been known long before.
    */
-  hasEnrollments?: true;
+  followedAt?: Date;
   /**
    * Users in the course's gradebook at its last full (`userid=0`) download:
    * the enrollment sync compares it with the SMS enrollments to choose
@@ -100,10 +101,10 @@ export function toCourseRecord(document: CourseDocument): CourseRecord {
  * (`distinct('courseId')` takes 10–15 s on the embedded store, measured).
  */
 export function isFollowed(
-  course: Pick<CourseDocument, 'hasEnrollments' | 'enrollmentsSyncedAt' | 'enrollmentsSyncAttemptedAt'>,
+  course: Pick<CourseDocument, 'followedAt' | 'enrollmentsSyncedAt' | 'enrollmentsSyncAttemptedAt'>,
 ): boolean {
   return (
-    course.hasEnrollments === true ||
+    course.followedAt !== undefined ||
     course.enrollmentsSyncedAt !== undefined ||
     course.enrollmentsSyncAttemptedAt !== undefined
   );
@@ -272,7 +273,7 @@ export class CourseStore {
             createdAt: 1,
             enrollmentsSyncedAt: 1,
             enrollmentsSyncAttemptedAt: 1,
-            hasEnrollments: 1,
+            followedAt: 1,
           },
         },
       )
@@ -281,6 +282,7 @@ export class CourseStore {
       courseId: document._id,
       state: document.state,
       createdAt: document.createdAt,
+      followedAt: document.followedAt ?? null,
       syncedAt: document.enrollmentsSyncedAt ?? null,
     }));
   }
@@ -322,9 +324,9 @@ export class CourseStore {
    * Marks a course the API just enrolled a student in as followed, unless the document already says so:
    * one write in the course's life, before the enrollment sync has ever tried it.
    */
-  async markFollowed(course: CourseDocument): Promise<void> {
+  async markFollowed(course: CourseDocument, now: Date): Promise<void> {
     if (isFollowed(course)) return;
-    await this.collection.updateOne({ _id: course._id }, { $set: { hasEnrollments: true } });
+    await this.collection.updateOne({ _id: course._id }, { $set: { followedAt: now } });
   }
 
   async setState(moodleId: number, state: Exclude<CourseState, 'NEW'>, now: Date): Promise<CourseDocument | null> {

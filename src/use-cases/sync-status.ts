@@ -78,8 +78,9 @@ export interface GradesFreshnessReport {
   /** Followed courses, not deleted, whose grades were not synced within two enrollment-sync intervals. */
   staleCourseCount: number;
   /**
-   * When the oldest grades of any followed, live course date from: their last successful sync, or the
-   * course's creation if they never synced; null when the SMS follows no course.
+   * When the oldest grades of any followed, live course date from (`gradesAsOf`): their last successful
+   * sync, or if they never synced since the SMS followed the course (or its creation); null when the SMS
+   * follows no course.
    */
   oldestCourseSyncAt: Date | null;
   /** Whole seconds from `oldestCourseSyncAt` to now; null with it. */

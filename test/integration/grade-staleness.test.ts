@@ -86,7 +86,7 @@ describe('course grade freshness and stale courses', () => {
     });
 
     // 201 fresh; 202 synced exactly two intervals ago; 203 a minute and a millisecond more, then failed;
-    // 204 CLOSED, still synced and stale; 205 enrolled through the API, never tried; 206 followed by nobody;
+    // 204 CLOSED, still synced and stale; 205 enrolled through the API 5 h ago, never tried; 206 followed by nobody;
     // 207 stale but deleted in Moodle; 208 NEW with (bulk-loaded) enrollments; 209 never synced, failed.
     await createCourses(
       [
@@ -126,6 +126,9 @@ describe('course grade freshness and stale courses', () => {
       { s: student._id.toHexString() },
     );
     data(enrolled);
+    // The API dates when the SMS began to follow 205; here, as if that had been five hours ago.
+    expect(await stores.courses.get(205)).toMatchObject({ followedAt: NOW });
+    await stores.courses.collection.updateOne({ _id: 205 }, { $set: { followedAt: minutesAgo(300) } });
     // A course sync finished 15 minutes ago: the last time every live course was seen in Moodle.
     const run = await stores.syncRuns.start(
       { kind: 'COURSE', workflowId: 'course-sync-1', runId: 'r', trigger: 'SCHEDULE' },
@@ -296,7 +299,7 @@ describe('course grade freshness and stale courses', () => {
       expect(lines).toContain(`Oldest course data: 5h old (since ${minutesAgo(300).toISOString()})`);
       const courseLines = lines.filter((line) => line.startsWith('  '));
       expect(courseLines).toEqual([
-        `  course 205 C205: never synced (course created ${minutesAgo(300).toISOString()}, 5h ago)`,
+        `  course 205 C205: never synced (followed since ${minutesAgo(300).toISOString()}, 5h ago)`,
         `  course 209 C209: never synced (course created ${minutesAgo(300).toISOString()}, 5h ago); ` +
           `last try failed at ${minutesAgo(30).toISOString()} [schedule]`,
         `  course 204 C204: last synced ${minutesAgo(240).toISOString()} (4h ago) [replay]`,

@@ -215,7 +215,7 @@ const socket = process.env[TEST_POSTGRES_SOCKET_VARIABLE];
     // A student enrolled in a course no sync has tried: the course is marked followed (once).
     {
       name: 'mark a course followed',
-      call: async (s) => s.courses.markFollowed((await s.courses.get(courseId + 1))!),
+      call: async (s) => s.courses.markFollowed((await s.courses.get(courseId + 1))!, new Date()),
       pushedDown: ['_id'],
     },
     // syncStatus.

@@ -1,4 +1,4 @@
-import type { Stores } from '../../store';
+import { isFollowed, type Stores } from '../../store';
 
 /** How long a course's answer is reused: a course opened or enrolled meanwhile waits this long at most. */
 export const FOLLOWED_TTL_MS = 10_000;
@@ -7,15 +7,15 @@ export const FOLLOWED_TTL_MS = 10_000;
 const MAX_REMEMBERED = 50_000;
 
 /**
- * Whether the SMS follows a course (known, not deleted, with enrollments), remembered for a few seconds:
- * a class being graded sends an event per student, and a large site events for thousands of courses the
- * SMS never shows; each would otherwise cost two database queries.
+ * Whether the SMS follows a course (known, not deleted, and followed as staleness counts it: enrolled
+ * through the API or tried by a sync), remembered for a few seconds: a class being graded sends an event
+ * per student, and a large site events for thousands of courses the SMS never shows.
  */
 export class FollowedCourses {
   readonly #answers = new Map<number, { ignoredBecause: string | null; until: number }>();
 
   constructor(
-    private readonly stores: Pick<Stores, 'courses' | 'enrollments'>,
+    private readonly stores: Pick<Stores, 'courses'>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -33,7 +33,6 @@ export class FollowedCourses {
     const [course] = await this.stores.courses.getMany([courseId]);
     if (course === undefined) return `course ${courseId} is not known to the SMS`;
     if (course.deleted) return `course ${courseId} was deleted in Moodle`;
-    const followed = await this.stores.enrollments.courseIds([courseId]);
-    return followed.length === 0 ? `the SMS follows no student of course ${courseId}` : null;
+    return isFollowed(course) ? null : `the SMS follows no student of course ${courseId}`;
   }
 }

@@ -103,7 +103,7 @@ export const Mutation = {
         throw error;
       });
     // The course now counts as followed for staleness; should the mark fail, the next sync's try marks it.
-    await deps.stores.courses.markFollowed(course).catch((error: unknown) => {
+    await deps.stores.courses.markFollowed(course, deps.now()).catch((error: unknown) => {
       deps.logger.warn({ courseId, err: error }, 'course not marked as followed');
     });
     return enrollment;

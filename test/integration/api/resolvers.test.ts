@@ -247,7 +247,7 @@ describe('GraphQL resolvers through yoga.fetch on a real store', () => {
       expect(errors(await admin(mutation, { s: studentId }))).toEqual([{ code: 'ALREADY_ENROLLED' }]);
       expect(await stores.enrollments.collection.countDocuments({ courseId: 101 })).toBe(1);
       // The course is followed from now on, and has never been synced or tried.
-      expect(await stores.courses.get(101)).toMatchObject({ hasEnrollments: true });
+      expect(await stores.courses.get(101)).toMatchObject({ followedAt: expect.any(Date) });
       expect(data(await reader('{ course(id: "101") { lastSyncedAt lastAttemptAt lastSyncTrigger } }'))).toEqual({
         course: { lastSyncedAt: null, lastAttemptAt: null, lastSyncTrigger: null },
       });
@@ -272,7 +272,10 @@ describe('GraphQL resolvers through yoga.fetch on a real store', () => {
       });
     });
 
-    it('dates the oldest course data from course 101, enrolled above: never synced, created two intervals ago', async () => {
+    it('dates the oldest course data from course 101, enrolled above: never synced, followed two intervals ago', async () => {
+      // The API dated its first enrollment; as if that had been two intervals ago.
+      expect((await stores.courses.get(101))?.followedAt).toEqual(expect.any(Date));
+      await stores.courses.collection.updateOne({ _id: 101 }, { $set: { followedAt: minutesAgo(60) } });
       // Enrollment syncs every 30 minutes: grades are stale past an hour, and exactly an hour is not yet.
       expect(
         data(await reader('{ syncStatus { staleCourseCount oldestCourseSyncAt oldestCourseDataAgeSeconds } }')),

@@ -22,6 +22,7 @@ function course(courseId: number, syncedMinutesAgo: number | null, createdMinute
     courseId,
     state: 'OPEN',
     createdAt: minutesAgo(createdMinutesAgo),
+    followedAt: null,
     syncedAt: syncedMinutesAgo === null ? null : minutesAgo(syncedMinutesAgo),
   };
 }
@@ -41,6 +42,14 @@ describe('grade staleness', () => {
     expect(isStale(course(1, null, 121), cutoff)).toBe(true);
     // A sync, however old, is what counts once there was one.
     expect(gradesAsOf(course(1, 300, 30))).toEqual(minutesAgo(300));
+  });
+
+  it('counts a course never synced from when the SMS began to follow it, if it knew the course before', () => {
+    const knownLong = { ...course(1, null, 10_000), followedAt: minutesAgo(5) };
+    expect(gradesAsOf(knownLong)).toEqual(minutesAgo(5));
+    expect(isStale(knownLong, cutoff)).toBe(false);
+    expect(isStale({ ...knownLong, followedAt: minutesAgo(121) }, cutoff)).toBe(true);
+    expect(gradesAsOf({ ...knownLong, syncedAt: minutesAgo(300) })).toEqual(minutesAgo(300));
   });
 
   it('counts the stale courses and dates the oldest data among all of them', () => {
