@@ -70,8 +70,8 @@ export async function runDevCommand(options: { fresh: boolean; prometheus: boole
       MOODLE_URL: stack.moodleUrl,
       // Only the simulator's throwaway token: a real Moodle's token stays in the environment it came from.
       ...(stack.simulator && { MOODLE_TOKEN: stack.config.moodle.token?.reveal() }),
-      // So that `sms-sync hooks test` signs with the secret this API checks.
-      MOODLE_WEBHOOK_SECRET: stack.config.hooks.secret?.reveal(),
+      // The throwaway webhook secret, for `sms-sync hooks test`; one that was configured stays where it came from.
+      ...(config.hooks.secret === undefined && { MOODLE_WEBHOOK_SECRET: stack.config.hooks.secret?.reveal() }),
     },
   });
 

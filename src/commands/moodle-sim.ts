@@ -11,6 +11,7 @@ import {
   type TokenState,
   type WebhookTarget,
 } from '../moodle-sim';
+import { loadConfig } from '../config';
 import { exitCleanlyOnSignals } from '../local/processes';
 import { CommandError, EXIT } from './exit-codes';
 import { withOps } from './ops';
@@ -52,11 +53,11 @@ export function gradeValue(value: string): number {
   return grade;
 }
 
-/** The events target of `--events-url`; its secret is read here only, from the environment, and never printed. */
+/** The events target of `--events-url`, signed with the API's secret (as configured there); never printed. */
 function webhookTarget(url: string | undefined): WebhookTarget | undefined {
   if (url === undefined) return undefined;
-  const secret = process.env[WEBHOOK_SECRET_VARIABLE];
-  if (!secret) {
+  const secret = loadConfig(process.env).hooks.secret?.reveal();
+  if (secret === undefined) {
     throw new CommandError(
       `--events-url needs the shared secret in ${WEBHOOK_SECRET_VARIABLE} (the same value the API is given)`,
       EXIT.usage,
