@@ -222,7 +222,7 @@ async function main(options: Options): Promise<void> {
   stack.sim.calls.reset();
   const burstStart = performance.now();
   const syncsDuringBurst = recordSyncs(stack.sim, burstStart);
-  const eventsAtStart = stack.sim.events.stats().emitted;
+  const eventsAtStart = stack.sim.events.stats();
   for (let index = 0; index < options.burst; index++) {
     const due = burstStart + (index * options.burstSeconds * 1000) / options.burst;
     const wait = due - performance.now();
@@ -266,7 +266,15 @@ async function main(options: Options): Promise<void> {
     'all visible',
     visibleAfterMs === null ? 'not within 5 minutes' : `${seconds(visibleAfterMs)} after the burst ended`,
   );
-  figure('events', JSON.stringify(events));
+  const burstEvents = {
+    emitted: events.emitted - eventsAtStart.emitted,
+    delivered: events.delivered - eventsAtStart.delivered,
+    failed: events.failed - eventsAtStart.failed,
+    refused: Object.fromEntries(
+      Object.entries(events.refused).map(([status, count]) => [status, count - (eventsAtStart.refused[status] ?? 0)]),
+    ),
+  };
+  figure('events', JSON.stringify(burstEvents));
   record('burst', {
     changes: options.burst,
     seconds: options.burstSeconds,
@@ -278,7 +286,7 @@ async function main(options: Options): Promise<void> {
     eventsDeliveredMs,
     moodleCalls: calls,
     visibleAfterMs,
-    events: { ...events, emitted: events.emitted - eventsAtStart },
+    events: burstEvents,
   });
   verdict(
     `burst: ≤ ${BURST_SYNCS_PER_COURSE} syncs per course`,
