@@ -127,17 +127,41 @@ describe('sms-sync dev', () => {
       // same in this process, so the new course total is computed here.
       const hookCheck = await runCommand(['hooks', 'test'], bare);
       expect([hookCheck.code, hookCheck.output]).toEqual([0, expect.stringMatching(/^OK: .*\/hooks\/moodle took/m)]);
-      const model = demoSite();
-      const item = model
+      const aliceIn101 = async () => {
+        const answer = await graphql<{
+          course: {
+            lastSyncTrigger: string | null;
+            enrollments: { edges: { node: { student: { moodleUserId: number }; grade: { raw: number | null } } }[] };
+          };
+        }>(
+          graphqlUrl!,
+          '{ course(id: "101") { lastSyncTrigger enrollments { edges { node { student { moodleUserId } grade { raw } } } } } }',
+          { key: readerKey },
+        );
+        const course = answer.body.data!.course;
+        const alice = course.enrollments.edges.find((edge) => edge.node.student.moodleUserId === 2001)!;
+        return { trigger: course.lastSyncTrigger, raw: alice.node.grade.raw };
+      };
+      // A graded activity whose new grade moves Alice's course total, so that the change shows.
+      const courseTotal = (site: ReturnType<typeof demoSite>) =>
+        site
+          .gradebook(101)
+          .userReport(2001)
+          .rows.find((row) => row.item.itemtype === 'course')!.value;
+      const before = courseTotal(demoSite());
+      const change = demoSite()
         .gradeItems(101)
-        .find((candidate) => candidate.itemtype === 'mod' && model.module(101, candidate.cmid!).visible)!;
-      const current = model.gradeOf(101, 2001, item.cmid!);
-      const grade = current === item.grademax ? item.grademin : item.grademax;
-      model.grade(101, 2001, item.cmid!, grade);
-      const expected = model
-        .gradebook(101)
-        .userReport(2001)
-        .rows.find((row) => row.item.itemtype === 'course')!.value;
+        .filter((candidate) => candidate.itemtype === 'mod')
+        .map((item) => {
+          const model = demoSite();
+          const current = model.gradeOf(101, 2001, item.cmid!);
+          const grade = current === item.grademax ? item.grademin : item.grademax;
+          model.grade(101, 2001, item.cmid!, grade);
+          return { item, grade, expected: courseTotal(model) };
+        })
+        .find(({ expected }) => expected !== before)!;
+      const { item, grade, expected } = change;
+      expect((await aliceIn101()).raw).toBe(before);
       const setAt = Date.now();
       const set = await runCommand(
         [
@@ -155,23 +179,8 @@ describe('sms-sync dev', () => {
         bare,
       );
       expect([set.code, set.output]).toEqual([0, expect.stringContaining(String.raw`POSTs \core\event\user_graded`)]);
-      const aliceIn101 = async () => {
-        const answer = await graphql<{
-          course: {
-            lastSyncTrigger: string | null;
-            enrollments: { edges: { node: { student: { moodleUserId: number }; grade: { raw: number | null } } }[] };
-          };
-        }>(
-          graphqlUrl!,
-          '{ course(id: "101") { lastSyncTrigger enrollments { edges { node { student { moodleUserId } grade { raw } } } } } }',
-          { key: readerKey },
-        );
-        const course = answer.body.data!.course;
-        const alice = course.enrollments.edges.find((edge) => edge.node.student.moodleUserId === 2001)!;
-        return { trigger: course.lastSyncTrigger, raw: alice.node.grade.raw };
-      };
       let seen = await aliceIn101();
-      while (seen.raw !== expected && Date.now() - setAt < 15_000) {
+      while ((seen.raw !== expected || seen.trigger !== 'MOODLE_EVENT') && Date.now() - setAt < 15_000) {
         await new Promise((resolve) => setTimeout(resolve, 200));
         seen = await aliceIn101();
       }
