@@ -44,10 +44,23 @@ describe('sms-sync dev', () => {
     expect(existsSync(devStatePath(stateDir))).toBe(false);
   }
 
+  /**
+   * After a failed step `dev` still runs: stopped as Ctrl-C would, it stops every server it started.
+   * SIGKILL gives it no such chance, so it comes only if that hangs, and then for those servers too.
+   */
   afterAll(async () => {
-    await dev?.stop('SIGKILL');
+    const stateFile = devStatePath(stateDir);
+    const servicePids = existsSync(stateFile)
+      ? (JSON.parse(readFileSync(stateFile, 'utf8')) as DevState).servicePids
+      : [];
+    const stopped = await Promise.race([
+      dev?.stop('SIGINT').then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 20_000)),
+    ]);
+    if (!stopped) await dev?.stop('SIGKILL');
+    for (const pid of servicePids.filter(isProcessAlive)) process.kill(pid, 'SIGKILL');
     rmSync(stateDir, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   it(
     'starts everything, syncs, prints URLs and keys, serves synced enrollments and metrics, leaves a course NEW to ' +
