@@ -1,20 +1,11 @@
 import type { SiteModel } from '../src/moodle-sim';
 
-/** A student's course total as Moodle now reports it: what the SMS shows once it has synced. */
-export function courseTotal(site: SiteModel, courseId: number, userId: number): number | null {
-  const row = site
-    .gradebook(courseId)
-    .userReport(userId)
-    .rows.find((candidate) => candidate.item.itemtype === 'course');
-  return row?.value ?? null;
-}
-
 /**
  * Gives the student another grade in a visible graded activity, as a teacher would, choosing one whose
  * change moves the course total (so the change is visible in the SMS); returns the new total.
  */
 export function changeGrade(site: SiteModel, courseId: number, userId: number): number | null {
-  const before = courseTotal(site, courseId, userId);
+  const before = site.gradebook(courseId).courseTotal(userId).value;
   const items = site
     .gradeItems(courseId)
     .filter((item) => item.itemtype === 'mod' && item.cmid !== undefined && site.module(courseId, item.cmid).visible);
@@ -23,7 +14,7 @@ export function changeGrade(site: SiteModel, courseId: number, userId: number): 
     const itemNumber = item.itemnumber ?? 0;
     const current = site.gradeOf(courseId, userId, cmid, itemNumber);
     site.grade(courseId, userId, cmid, current === item.grademax ? item.grademin : item.grademax, { itemNumber });
-    const after = courseTotal(site, courseId, userId);
+    const after = site.gradebook(courseId).courseTotal(userId).value;
     if (after !== before) return after;
   }
   throw new Error(`no grade of user ${userId} in course ${courseId} moves the course total`);

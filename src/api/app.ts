@@ -7,7 +7,7 @@ import { authenticate } from './auth';
 import { createLoaders, type ApiContext, type ApiDeps } from './context';
 import { invalidCursor } from './cursors';
 import { GRAPHIQL, renderGraphiQL } from './graphiql';
-import { apiError } from './errors';
+import { apiError, DATABASE_RETRY_AFTER_SECONDS } from './errors';
 import { operationMetrics } from './operation-metrics';
 import { moodleHooks } from './hooks/moodle-hooks';
 import { mutationRateLimit, MUTATION_RATE_LIMIT } from './rate-limit';
@@ -18,13 +18,6 @@ import { Course, DateTime, Enrollment, Student, SyncError, SyncRun } from './res
 import { typeDefs } from './schema';
 
 export const GRAPHQL_PATH = '/graphql';
-
-/**
- * When a client may try again after DATABASE_UNAVAILABLE: the driver gives up
- * on a server after 10 s (serverSelectionTimeoutMS), and sees it back within a
- * second of its return.
- */
-const DATABASE_RETRY_AFTER_SECONDS = 10;
 
 /**
  * Limits for hostile or careless queries (GraphQL Armor). The cost counts

@@ -1,5 +1,12 @@
 import { createGraphQLError } from 'graphql-yoga';
 
+/**
+ * When a client may try again after DATABASE_UNAVAILABLE: the driver gives up
+ * on a server after 10 s (serverSelectionTimeoutMS), and sees it back within a
+ * second of its return.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 10;
+
 /** Stable `extensions.code` values: the front end branches on these, never on messages. */
 export type ApiErrorCode =
   | 'UNAUTHENTICATED'

@@ -9,7 +9,7 @@ import { createGraphQLError, type Plugin } from 'graphql-yoga';
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 /** `application/json`, in UTF-8 if a charset is named (RFC 8259 allows no other). */
-const JSON_CONTENT_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+export const JSON_CONTENT_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
 function refusal(status: number, code: string, message: string) {
   return createGraphQLError(message, { extensions: { code, http: { status } } });

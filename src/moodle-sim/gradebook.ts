@@ -152,6 +152,11 @@ export class Gradebook {
     return { rows, maxDepth };
   }
 
+  /** The student's course total row: what the SMS shows as the enrollment's grade. */
+  courseTotal(userId: number): ReportRow {
+    return this.userReport(userId).rows.find((row) => row.item.itemtype === 'course')!;
+  }
+
   private itemRow(itemId: number, userId: number, rows: ReportRow[]): ReportRow {
     const item = this.item(itemId);
     const cell = this.activityGrade(itemId, userId);

@@ -156,11 +156,7 @@ describe('sms-sync dev', () => {
         return { trigger: course.lastSyncTrigger, raw: alice.node.grade.raw };
       };
       // A graded activity whose new grade moves Alice's course total, so that the change shows.
-      const courseTotal = (site: ReturnType<typeof demoSite>) =>
-        site
-          .gradebook(101)
-          .userReport(2001)
-          .rows.find((row) => row.item.itemtype === 'course')!.value;
+      const courseTotal = (site: ReturnType<typeof demoSite>) => site.gradebook(101).courseTotal(2001).value;
       const before = courseTotal(demoSite());
       const change = demoSite()
         .gradeItems(101)

@@ -15,10 +15,7 @@ import { generateSite } from '../../src/moodle-sim';
 import { Secret } from '../../src/secret';
 import { temporalSyncLauncher } from '../../src/temporal/launcher';
 import { refreshWorkflowId } from '../../src/temporal/workflow-ids';
-import { createWorker } from '../../src/temporal/worker';
-import { createActivities } from '../../activities';
 import { snapshotDatabase } from '../support/database-snapshot';
-import { workflowBundlePath } from '../support/environment';
 import { exchange } from '../support/http-exchange';
 import { regrade } from '../support/regrade';
 import { expectNoSecrets } from '../support/secret-scan';
@@ -93,10 +90,7 @@ describe('Moodle events on the real stack', () => {
   };
   /** The student's course total in the store, once it is what Moodle now says; false after `withinMs`. */
   const untilSynced = async (courseId: number, userId: number, withinMs = VISIBLE_WITHIN_MS) => {
-    const expected = harness.sim.site
-      .gradebook(courseId)
-      .userReport(userId)
-      .rows.find((row) => row.item.itemtype === 'course')!.value;
+    const expected = harness.sim.site.gradebook(courseId).courseTotal(userId).value;
     const deadline = Date.now() + withinMs;
     while (Date.now() < deadline) {
       const enrollment = await harness.stores.enrollments.collection.findOne({ courseId, moodleUserId: userId });
@@ -294,19 +288,7 @@ describe('Moodle events on the real stack', () => {
     // No worker polls the queue: the event and the refresh's timers wait in Temporal for the next one.
     expect((await post(api, userGraded(graded))).status).toBe(202);
     expect(await untilSynced(graded, userId, 3_000)).toBe(false);
-    const worker = await createWorker({
-      connection: harness.temporal.connection,
-      namespace: harness.temporal.namespace,
-      taskQueue: harness.temporal.taskQueue,
-      activities: createActivities({
-        stores: harness.stores,
-        moodle: harness.moodle,
-        now: () => new Date(),
-        deletionGuardRatio: 0.5,
-        courseBusyRetryMs: BUSY_RETRY_MS,
-      }),
-      workflowBundlePath: workflowBundlePath(),
-    });
+    const worker = await harness.newWorker();
     const run = worker.run();
     try {
       expect(await untilSynced(graded, userId)).toBe(true);

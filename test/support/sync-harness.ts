@@ -24,6 +24,8 @@ export interface SyncHarness {
   moodle: MoodleClient;
   token: string;
   worker: Worker;
+  /** Another worker on the harness's task queue, built as `worker` was (after a test stopped that one). */
+  newWorker(): Promise<Worker>;
   runCourseSync(): ReturnType<typeof executeCourseSync>;
   runEnrollmentSync(input?: EnrollmentSyncInput, workflowId?: string): ReturnType<typeof executeEnrollmentSync>;
   close(): Promise<void>;
@@ -64,19 +66,21 @@ export async function startSyncHarness(options: SyncHarnessOptions): Promise<Syn
     token: new Secret(options.token),
     timeoutMs: options.moodleTimeoutMs ?? 2_000,
   });
-  const worker = await createWorker({
-    connection: temporal.connection,
-    namespace: temporal.namespace,
-    taskQueue: temporal.taskQueue,
-    activities: createActivities({
-      stores,
-      moodle,
-      now: () => new Date(),
-      deletionGuardRatio: 0.5,
-      ...options.activities,
-    }),
-    workflowBundlePath: workflowBundlePath(),
-  });
+  const newWorker = () =>
+    createWorker({
+      connection: temporal.connection,
+      namespace: temporal.namespace,
+      taskQueue: temporal.taskQueue,
+      activities: createActivities({
+        stores,
+        moodle,
+        now: () => new Date(),
+        deletionGuardRatio: 0.5,
+        ...options.activities,
+      }),
+      workflowBundlePath: workflowBundlePath(),
+    });
+  const worker = await newWorker();
   const workerRun = worker.run();
   return {
     temporal,
@@ -86,6 +90,7 @@ export async function startSyncHarness(options: SyncHarnessOptions): Promise<Syn
     moodle,
     token: options.token,
     worker,
+    newWorker,
     runCourseSync: () => executeCourseSync(temporal),
     runEnrollmentSync: (input = {}, workflowId = uniqueName('enrollment-sync-test')) =>
       executeEnrollmentSync(temporal, input, workflowId),

@@ -5,6 +5,8 @@ import type { Logger } from '../../logger';
 import type { Secret } from '../../secret';
 import { isDatabaseUnavailable, type Stores } from '../../store';
 import type { SyncLauncher } from '../../temporal/launcher';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../errors';
+import { JSON_CONTENT_TYPE } from '../request-body';
 import { readBodyWithin, BodyTooLargeError } from './body';
 import { FollowedCourses } from './followed-courses';
 import { describeIssues, moodleEventSchema } from './moodle-event';
@@ -35,7 +37,7 @@ export interface MoodleHookDeps {
   /** Unset: the route answers 404, and says which setting turns it on. */
   secret?: Secret;
   rateLimit: HookRateLimit;
-  stores: Pick<Stores, 'courses' | 'enrollments'>;
+  stores: Pick<Stores, 'courses'>;
   syncs: Pick<SyncLauncher, 'refreshOnMoodleEvent'>;
   logger: Logger;
   /** Told of every answered event (metrics); nothing by default. */
@@ -60,9 +62,6 @@ const UNAUTHENTICATED = refusal(
   'UNAUTHENTICATED',
   `The event carries no valid secret (local_webhooks' "token" field, or the ${MOODLE_HOOK_SECRET_HEADER} header).`,
 );
-
-/** `application/json`, in UTF-8 if a charset is named. */
-const JSON_CONTENT_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
 /**
  * `POST /hooks/moodle`: Moodle's events as hints (src/domain/moodle-events.ts). An event for a course
@@ -219,7 +218,9 @@ async function act(
 
 /** The event was not taken; Moodle does not retry, and the schedule brings the change in anyway. */
 function unavailable(code: string, what: string): Answer {
-  return refusal(503, code, `${what}; the schedule will catch up.`, { 'retry-after': '10' });
+  return refusal(503, code, `${what}; the schedule will catch up.`, {
+    'retry-after': String(DATABASE_RETRY_AFTER_SECONDS),
+  });
 }
 
 /** 429 with Retry-After once the client's minute is used up; null while it is not. */

@@ -197,10 +197,7 @@ describe('sync activities in MockActivityEnvironment', () => {
         moodleCalls: { core_course_get_contents: 1, gradereport_user_get_grade_items: 1 },
       });
       for (const enrollment of enrollments) {
-        const total = sim.site
-          .gradebook(courseId)
-          .userReport(enrollment.moodleUserId)
-          .rows.find((row) => row.item.itemtype === 'course')!;
+        const total = sim.site.gradebook(courseId).courseTotal(enrollment.moodleUserId);
         expect(enrollment.grade).toMatchObject({ raw: total.value, min: total.grademin, max: total.grademax });
         expect(enrollment.progress).toEqual(expectedProgress(sim.site, courseId, enrollment.moodleUserId));
         expect(enrollment.syncError).toBeNull();
